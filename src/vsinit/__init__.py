@@ -1,0 +1,51 @@
+"""vsinit: TensorFlow's VarianceScaling initializer, once, for every array library.
+
+One implementation of ``tf.variance_scaling_initializer`` (``tf.keras.initializers.
+VarianceScaling``) written against the Python array API standard. It runs on NumPy,
+PyTorch, CuPy, JAX, Dask and array-api-strict, and by default draws from a portable
+counter-based stream, so the same seed gives the same values on every library and device
+and for any partitioning of the tensor.
+
+>>> import vsinit
+>>> w = vsinit.he_normal(seed=0)((3, 3, 64, 128))
+>>> w.shape, str(w.dtype)
+((3, 3, 64, 128), 'float32')
+"""
+
+from vsinit import rng
+from vsinit._fans import compute_fans
+from vsinit._initializer import Initializer, VarianceScaling
+from vsinit._partition import PartitionInfo
+from vsinit._presets import (
+    calculate_gain,
+    glorot_normal,
+    glorot_uniform,
+    he_normal,
+    he_uniform,
+    lecun_normal,
+    lecun_uniform,
+)
+
+__version__ = "0.1.0"
+
+#: TensorFlow's aliases of the class.
+variance_scaling_initializer = VarianceScaling
+variance_scaling = VarianceScaling
+
+__all__ = [
+    "Initializer",
+    "PartitionInfo",
+    "VarianceScaling",
+    "__version__",
+    "calculate_gain",
+    "compute_fans",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "rng",
+    "variance_scaling",
+    "variance_scaling_initializer",
+]

@@ -1,0 +1,118 @@
+"""Argument checks shared by every public entry point.
+
+Each check builds its message first, names the argument in backticks and says what was
+received. ``TypeError`` means the wrong kind of object, ``ValueError`` a wrong value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+#: The largest element count any array library here can index (``2**63 - 1`` bytes of
+#: address space at one byte per element); anything larger can never be allocated.
+MAX_ELEMENTS = 2**63 - 1
+
+
+def describe(value: Any) -> str:
+    """A short, safe description of a received value for error messages."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} (type {type(value).__name__})"
+
+
+def _is_int(value: Any) -> bool:
+    """True for Python and NumPy integers (anything with ``__index__``), never for bools."""
+    return hasattr(type(value), "__index__") and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
+    """An integer (Python or NumPy integer; never a bool or float) as a Python int."""
+    if not _is_int(value):
+        msg = f"`{name}` must be an int; received {describe(value)}."
+        raise TypeError(msg)
+    result = operator.index(value)
+    if minimum is not None and result < minimum:
+        msg = f"`{name}` must be at least {minimum}; received {result}."
+        raise ValueError(msg)
+    return result
+
+
+def check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
+    """A shape: a sequence of non-negative ints, returned as a tuple of Python ints."""
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
+        msg = f"`{name}` must be a sequence of non-negative ints; received {describe(shape)}."
+        raise TypeError(msg)
+    for i, d in enumerate(shape):
+        if not _is_int(d):
+            msg = (
+                f"`{name}` must be a sequence of non-negative ints; element {i} is "
+                f"{describe(d)}."
+            )
+            raise TypeError(msg)
+    dims = tuple(operator.index(d) for d in shape)
+    if any(d < 0 for d in dims):
+        msg = f"`{name}` must not contain negative dimensions; received {dims}."
+        raise ValueError(msg)
+    if math.prod(dims) > MAX_ELEMENTS:
+        msg = (
+            f"`{name}` {dims} has {math.prod(dims)} elements, more than any array can "
+            f"hold ({MAX_ELEMENTS})."
+        )
+        raise ValueError(msg)
+    return dims
+
+
+def check_axes(axes: Any, name: str) -> int | tuple[int, ...]:
+    """An axis or a sequence of axes, as an int or a tuple of ints (hashable)."""
+    if _is_int(axes):
+        return operator.index(axes)
+    if (
+        isinstance(axes, (str, bytes))
+        or not isinstance(axes, Sequence)
+        or not all(_is_int(a) for a in axes)
+    ):
+        msg = f"`{name}` must be an int or a sequence of ints; received {describe(axes)}."
+        raise TypeError(msg)
+    return tuple(operator.index(a) for a in axes)
+
+
+def check_scale(scale: Any) -> float:
+    """A finite, positive real number, as a Python float."""
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+        msg = f"`scale` must be a positive real number; received {describe(scale)}."
+        raise TypeError(msg)
+    value = float(scale)
+    if not math.isfinite(value) or value <= 0.0:
+        msg = f"`scale` must be a finite positive number; received {scale!r}."
+        raise ValueError(msg)
+    return value
+
+
+def check_seed(seed: Any, name: str = "seed") -> int | None:
+    """``None`` or an int in ``[0, 2**64)``."""
+    if seed is None:
+        return None
+    value = check_int(seed, name)
+    if not 0 <= value < 2**64:
+        msg = f"`{name}` must satisfy 0 <= {name} < 2**64; received {value}."
+        raise ValueError(msg)
+    return value
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str], *, lower: bool = False) -> str:
+    """One of ``choices`` (optionally compared case-insensitively)."""
+    if not isinstance(value, str):
+        msg = f"`{name}` must be one of {tuple(choices)}; received {describe(value)}."
+        raise TypeError(msg)
+    key = value.lower() if lower else value
+    if key not in choices:
+        msg = f"`{name}` must be one of {tuple(choices)}; received {value!r}."
+        raise ValueError(msg)
+    return key

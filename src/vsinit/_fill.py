@@ -1,0 +1,153 @@
+"""Writing samples into arrays: tiles, threads, dtype casts and bounds.
+
+A :class:`Request` says everything about one initialization: namespace, device, dtype,
+layout, distribution, and the random source (the portable stream's key and stream number,
+or a native generator). :func:`generate` returns a new array, :func:`write` fills an
+existing one. Neither knows any array library: library specifics come from the adapter.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from vsinit import _sampling
+from vsinit._partition import Layout, Tile
+from vsinit._variance import Scaling
+from vsinit.rng._adapter import Adapter
+from vsinit.rng._words import WordOps
+
+#: Native generators keep state; draws from one call must not interleave with another's.
+_NATIVE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Request:
+    """One initialization, fully resolved."""
+
+    xp: Any
+    adapter: Adapter
+    device: Any
+    dtype: Any
+    dtype_name: str
+    layout: Layout
+    kind: _sampling.Kind
+    scaling: Scaling
+    #: Philox key and stream number (portable tier), or ``None`` with a native generator.
+    key: tuple[int, int] | None
+    stream: int
+    generator: Any = None
+
+    @property
+    def compute_dtype(self) -> _sampling.ComputeDtype:
+        """Samples are computed in float32, or in float64 for float64 results."""
+        return "float64" if self.dtype_name == "float64" else "float32"
+
+
+def generate(req: Request) -> Any:
+    """A new array holding the request's samples."""
+    xp, layout = req.xp, req.layout
+    with req.adapter.on_device(req.device):
+        if layout.size == 0:
+            return xp.empty(layout.shape, dtype=req.dtype, device=req.device)
+        built = req.adapter.build(req, generate)
+        if built is not None:
+            return built
+        if req.adapter.mutable:
+            out = xp.empty(layout.shape, dtype=req.dtype, device=req.device)
+            write(req, out)
+            return out
+        (tile,) = layout.tiles(layout.size)
+        return xp.reshape(_tile_values(req, tile), layout.shape)
+
+
+def write(req: Request, out: Any) -> None:
+    """Fill ``out`` (of the request's shape, dtype and device) in place."""
+    if req.layout.size == 0:
+        return
+    with req.adapter.on_device(req.device):
+        if req.generator is not None:
+            with _NATIVE_LOCK:
+                if req.adapter.draw_into(req.generator, req.kind, out, _scale(req)):
+                    return
+                for tile in req.layout.tiles(req.adapter.tile_size):
+                    out[tile.index] = _tile_values(req, tile)
+            return
+        tiles = list(req.layout.tiles(req.adapter.tile_size))
+        if len(tiles) > 1 and req.adapter.threaded and _threads() > 1:
+            list(_executor().map(lambda t: _write_tile(req, out, t), tiles))
+        else:
+            for tile in tiles:
+                _write_tile(req, out, tile)
+
+
+def _write_tile(req: Request, out: Any, tile: Tile) -> None:
+    out[tile.index] = _tile_values(req, tile)
+
+
+def _tile_values(req: Request, tile: Tile) -> Any:
+    """The samples of one tile, in the target dtype, shaped like ``out[tile.index]``."""
+    xp, cdtype, s = req.xp, req.compute_dtype, req.scaling.sampling_scale
+    if req.generator is None:
+        ops = _word_ops(req)
+        assert req.key is not None
+        values = _sampling.portable_rows(
+            ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s
+        )
+        values = xp.reshape(values, tile.shape)
+        return _finish(req, values, exact_bound=True)
+    cdt = getattr(xp, cdtype)
+    draw = req.adapter.draw
+    values = draw(req.generator, req.kind, tile.shape, xp=xp, dtype=cdt, device=req.device)
+    if values is None and req.kind == "truncated_normal":
+        u = draw(req.generator, "uniform", tile.shape, xp=xp, dtype=cdt, device=req.device)
+        values = _sampling.truncated_normal_from_uniform(xp, u, cdtype, s)
+    elif values is None:
+        msg = f"the {req.adapter.library} adapter cannot draw {req.kind!r} variates."
+        raise TypeError(msg)
+    else:
+        values = values * _scale(req)
+    return _finish(req, values, exact_bound=False)
+
+
+def _finish(req: Request, values: Any, *, exact_bound: bool) -> Any:
+    """Cast to the target dtype and keep every value within the bound after rounding."""
+    if req.dtype_name != req.compute_dtype:
+        values = req.xp.astype(values, req.dtype)
+        exact_bound = False
+    bound = req.scaling.bound
+    if bound is not None and not exact_bound:
+        b = _sampling.clip_bound(bound, req.dtype_name)
+        values = req.xp.clip(values, -b, b)
+    return values
+
+
+def _scale(req: Request) -> float:
+    """The factor applied to native standard variates (rounded down when bounded)."""
+    s = req.scaling.sampling_scale
+    return _sampling.clip_bound(s, req.compute_dtype) if req.kind == "uniform" else s
+
+
+def _word_ops(req: Request) -> WordOps:
+    return WordOps(req.xp, req.device, req.adapter.word_mode(req.xp, req.device))
+
+
+@cache
+def _threads() -> int:
+    """Worker threads for tile writes: ``VSINIT_NUM_THREADS`` or the usable CPU count."""
+    env = os.environ.get("VSINIT_NUM_THREADS")
+    if env:
+        return max(1, int(env))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@cache
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="vsinit")

@@ -1,0 +1,423 @@
+"""The initializer classes: validation at construction, then ``__call__`` and ``fill_``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from vsinit import _fill, _target
+from vsinit._checks import check_axes, check_choice, check_scale, check_seed, check_shape, describe
+from vsinit._fans import fans
+from vsinit._namespace import dtype_name
+from vsinit._partition import Layout, PartitionInfo, check_partition
+from vsinit._variance import DISTRIBUTIONS, KINDS, MODES, Scaling, scaling
+
+Axes = int | Sequence[int]
+
+
+class Initializer:
+    """Base class of vsinit initializers.
+
+    An initializer is configured once and then called with a shape, or asked to fill an
+    existing array. Subclasses implement :meth:`__call__`, :meth:`fill_` and
+    :meth:`get_config`.
+    """
+
+    __slots__ = ()
+
+    #: Keys that :meth:`from_config` accepts.
+    config_keys: ClassVar[tuple[str, ...]] = ()
+
+    def __call__(
+        self,
+        shape: Sequence[int],
+        dtype: Any = None,
+        partition_info: PartitionInfo | None = None,
+        *,
+        xp: Any = None,
+        like: Any = None,
+        device: Any = None,
+        rng: Any = None,
+    ) -> Any:
+        """Return a new array of ``shape`` drawn from the initializer's distribution."""
+        raise NotImplementedError
+
+    def fill_(self, x: Any, *, partition_info: PartitionInfo | None = None, rng: Any = None) -> Any:
+        """Overwrite the writable array ``x`` in place with samples and return it."""
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """A JSON-serializable dict from which :meth:`from_config` rebuilds the initializer."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Initializer:
+        """Instantiate an initializer from a configuration dictionary.
+
+        Raises
+        ------
+        TypeError
+            If ``config`` is not a mapping with string keys.
+        ValueError
+            If ``config`` has keys the initializer does not know.
+        """
+        if not isinstance(config, Mapping):
+            msg = f"`config` must be a dict; received {describe(config)}."
+            raise TypeError(msg)
+        unknown = sorted(str(k) for k in config if k not in cls.config_keys)
+        if unknown:
+            msg = f"`config` has unknown keys {unknown}; {cls.__name__} accepts {cls.config_keys}."
+            raise ValueError(msg)
+        return cls(**config)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.get_config() == other.get_config()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), repr(sorted(self.get_config().items()))))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"vsinit.{type(self).__name__}({args})"
+
+
+class VarianceScaling(Initializer):
+    r"""Initializer whose scale adapts to the shape of the weight tensor.
+
+    The samples have variance :math:`\mathrm{var} = \mathrm{scale} / \max(1, n)`, where
+    ``n`` depends on ``mode`` and on the fans of the *full* tensor
+    (:func:`vsinit.compute_fans`):
+
+    * ``"fan_in"``: the number of input units, ``fan_in``;
+    * ``"fan_out"``: the number of output units, ``fan_out``;
+    * ``"fan_avg"``: their mean, ``(fan_in + fan_out) / 2``;
+    * ``"fan_geo_avg"``: their geometric mean, ``sqrt(fan_in · fan_out)``.
+
+    ``distribution`` selects the samples' law; each has standard deviation exactly
+    ``sqrt(var)``:
+
+    * ``"truncated_normal"`` (also ``"normal"``, the TensorFlow name): a standard normal
+      truncated to (-2, 2), times ``sqrt(var) / 0.87962566103423978`` (the standard
+      deviation of that truncated normal), so that no value exceeds
+      ``2 · sqrt(var) / 0.8796…`` in magnitude. Truncation is exact (inverse CDF), with no
+      pile-up at the bounds.
+    * ``"untruncated_normal"``: ``N(0, sqrt(var))``.
+    * ``"uniform"``: ``U(-limit, limit)`` with ``limit = sqrt(3 · var)``.
+
+    Parameters
+    ----------
+    scale
+        Scaling factor: a finite positive real.
+    mode
+        One of ``"fan_in"``, ``"fan_out"``, ``"fan_avg"``, ``"fan_geo_avg"`` (case-sensitive).
+    distribution
+        One of ``"truncated_normal"``, ``"normal"``, ``"untruncated_normal"``,
+        ``"uniform"`` (case-insensitive).
+    seed
+        ``None`` (fresh values on every call) or an int in ``[0, 2**64)``: every call then
+        returns the same values, on every array library and device.
+    dtype
+        Default dtype of the results: ``"float16"``, ``"bfloat16"``, ``"float32"`` or
+        ``"float64"``, or a dtype object of any supported library.
+    in_axis, out_axis, batch_axis
+        Axes of the input units, output units and independent batch entries (int or
+        sequence of ints). The default, ``(..., in, out)``, is the TensorFlow/Keras/JAX
+        layout; PyTorch's ``(out, in, *kernel)`` is ``in_axis=1, out_axis=0``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or value; the message names the argument.
+
+    Notes
+    -----
+    Calling the initializer (``init(shape, dtype=None, partition_info=None, *, xp=None,
+    like=None, device=None, rng=None)``) returns a new array of ``xp`` (default NumPy), or
+    of ``like``'s namespace and device. ``rng`` selects the random source: by default the
+    *portable* stream (Philox4x32-10, the same values on every library and device);
+    ``rng="native"`` or a generator of the array library uses that library's own sampler.
+
+    References
+    ----------
+    He et al., "Delving Deep into Rectifiers", ICCV 2015; Glorot and Bengio,
+    "Understanding the difficulty of training deep feedforward neural networks",
+    AISTATS 2010; LeCun et al., "Efficient BackProp", 1998.
+
+    Examples
+    --------
+    >>> import numpy as np, vsinit
+    >>> init = vsinit.VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=0)
+    >>> w = init((3, 3, 64, 128))
+    >>> w.shape, w.dtype
+    ((3, 3, 64, 128), dtype('float32'))
+    >>> bool(np.abs(w).max() <= np.sqrt(3 * 2.0 / (3 * 3 * 64)))
+    True
+    >>> bool(np.array_equal(w, init((3, 3, 64, 128))))  # an int seed repeats
+    True
+    """
+
+    config_keys: ClassVar[tuple[str, ...]] = (
+        "scale",
+        "mode",
+        "distribution",
+        "seed",
+        "dtype",
+        "in_axis",
+        "out_axis",
+        "batch_axis",
+    )
+
+    __slots__ = (
+        "_axes",
+        "_distribution",
+        "_dtype",
+        "_mode",
+        "_scale",
+        "_scalings",
+        "_seed",
+    )
+
+    def __init__(
+        self,
+        scale: float = 1.0,
+        mode: str = "fan_in",
+        distribution: str = "normal",
+        seed: int | None = None,
+        dtype: Any = "float32",
+        *,
+        in_axis: Axes = -2,
+        out_axis: Axes = -1,
+        batch_axis: Axes = (),
+    ) -> None:
+        self._scale = check_scale(scale)
+        self._mode = check_choice(mode, "mode", tuple(MODES))
+        self._distribution = DISTRIBUTIONS[
+            check_choice(distribution, "distribution", tuple(DISTRIBUTIONS), lower=True)
+        ]
+        self._seed = check_seed(seed)
+        self._dtype = dtype_name(dtype)
+        self._axes = (
+            check_axes(in_axis, "in_axis"),
+            check_axes(out_axis, "out_axis"),
+            check_axes(batch_axis, "batch_axis"),
+        )
+        self._scalings: dict[tuple[int, ...], Scaling] = {}
+
+    # -- configuration ------------------------------------------------------------------
+    @property
+    def scale(self) -> float:
+        """The scaling factor."""
+        return self._scale
+
+    @property
+    def mode(self) -> str:
+        """How ``n`` is chosen from the fans."""
+        return self._mode
+
+    @property
+    def distribution(self) -> str:
+        """The distribution, normalized (``"normal"`` reads ``"truncated_normal"``)."""
+        return self._distribution
+
+    @property
+    def seed(self) -> int | None:
+        """The seed, or ``None`` for fresh values on every call."""
+        return self._seed
+
+    @property
+    def dtype(self) -> str:
+        """Name of the default dtype."""
+        return self._dtype
+
+    @property
+    def in_axis(self) -> int | tuple[int, ...]:
+        """Axis or axes of the input units."""
+        return self._axes[0]
+
+    @property
+    def out_axis(self) -> int | tuple[int, ...]:
+        """Axis or axes of the output units."""
+        return self._axes[1]
+
+    @property
+    def batch_axis(self) -> int | tuple[int, ...]:
+        """Axis or axes of independent batch entries."""
+        return self._axes[2]
+
+    def get_config(self) -> dict[str, Any]:
+        """The configuration as a JSON-serializable dict (axes as ints or lists).
+
+        Examples
+        --------
+        >>> import vsinit
+        >>> vsinit.he_normal(seed=1).get_config()  # doctest: +NORMALIZE_WHITESPACE
+        {'scale': 2.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'seed': 1,
+         'dtype': 'float32', 'in_axis': -2, 'out_axis': -1, 'batch_axis': []}
+        """
+
+        def axes(a: int | tuple[int, ...]) -> int | list[int]:
+            return a if isinstance(a, int) else list(a)
+
+        return {
+            "scale": self._scale,
+            "mode": self._mode,
+            "distribution": self._distribution,
+            "seed": self._seed,
+            "dtype": self._dtype,
+            "in_axis": axes(self._axes[0]),
+            "out_axis": axes(self._axes[1]),
+            "batch_axis": axes(self._axes[2]),
+        }
+
+    def scaling(self, shape: Sequence[int]) -> Scaling:
+        """The variance, sampling scale and bound for a (full) weight ``shape``.
+
+        Examples
+        --------
+        >>> import vsinit
+        >>> s = vsinit.he_uniform().scaling((256, 128))
+        >>> s.n, s.variance, round(s.bound, 6)
+        (256.0, 0.0078125, 0.153093)
+        """
+        return self._scaling(check_shape(shape))
+
+    def _scaling(self, full_shape: tuple[int, ...]) -> Scaling:
+        result = self._scalings.get(full_shape)
+        if result is None:
+            fan_pair = fans(full_shape, *self._axes)
+            result = scaling(self._scale, self._mode, self._distribution, fan_pair)
+            if len(self._scalings) < 256:
+                self._scalings[full_shape] = result
+        return result
+
+    # -- sampling -----------------------------------------------------------------------
+    def __call__(
+        self,
+        shape: Sequence[int],
+        dtype: Any = None,
+        partition_info: PartitionInfo | None = None,
+        *,
+        xp: Any = None,
+        like: Any = None,
+        device: Any = None,
+        rng: Any = None,
+    ) -> Any:
+        """Return a new array of ``shape`` with samples of the configured distribution.
+
+        Parameters
+        ----------
+        shape
+            Shape of the result (of the partition, when ``partition_info`` is given).
+        dtype
+            dtype of the result (name or dtype object); default: ``like``'s floating dtype,
+            else the initializer's ``dtype``.
+        partition_info
+            Where the result lies in a larger variable; fans come from its ``full_shape``.
+        xp
+            Array namespace of the result (``numpy``, ``torch``, ``cupy``, ``jax.numpy``,
+            ``dask.array``, ``array_api_strict`` or their array-api-compat wrappers).
+        like
+            A reference array: the result takes its namespace, device and floating dtype.
+        device
+            Device of the result; default: ``like``'s, else the generator's, else the
+            library's default device.
+        rng
+            Random source: ``None`` (the initializer's seed, portable stream), an int seed,
+            ``"portable"``, ``"native"`` (the library's own sampler, seeded with the
+            initializer's seed), a :class:`vsinit.rng.Philox`, or a native generator
+            (``numpy.random.Generator``, ``torch.Generator``, JAX key, CuPy/Dask generator).
+
+        Returns
+        -------
+        array
+            A new array of the requested namespace, device, dtype and shape.
+        """
+        shape = check_shape(shape)
+        partition = check_partition(partition_info, shape)
+        _target.check_rng(rng)
+        target = _target.resolve_target(
+            xp=xp, like=like, device=device, dtype=dtype, default_dtype=self._dtype, rng=rng
+        )
+        return _fill.generate(self._request(target, shape, partition, rng))
+
+    def fill_(self, x: Any, *, partition_info: PartitionInfo | None = None, rng: Any = None) -> Any:
+        """Overwrite ``x`` in place with samples and return it.
+
+        ``x`` gives the namespace, device, dtype and shape. Everything is validated before
+        the first write, so ``x`` is unchanged after any error.
+
+        Raises
+        ------
+        TypeError
+            If ``x`` cannot be written in place (a JAX array, a read-only NumPy array).
+
+        Examples
+        --------
+        >>> import numpy as np, vsinit
+        >>> w = np.zeros((64, 32), dtype=np.float32)
+        >>> vsinit.glorot_uniform(seed=3).fill_(w) is w
+        True
+        >>> bool(np.array_equal(w, vsinit.glorot_uniform(seed=3)((64, 32))))
+        True
+        """
+        _target.check_rng(rng)
+        target = _target.resolve_array(x)
+        shape = check_shape(tuple(x.shape), "x.shape")
+        partition = check_partition(partition_info, shape)
+        request = self._request(target, shape, partition, rng)
+        with target.adapter.writing(x):
+            _fill.write(request, x)
+        return x
+
+    def _request(
+        self,
+        target: _target.Target,
+        shape: tuple[int, ...],
+        partition: PartitionInfo | None,
+        rng: Any,
+    ) -> _fill.Request:
+        full = shape if partition is None else partition.full_shape
+        offset = (0,) * len(shape) if partition is None else partition.var_offset
+        scaling_ = self._scaling(full)
+        check_representable(scaling_, target.dtype_name)
+        source = _target.resolve_source(rng, self._seed, target)
+        return _fill.Request(
+            xp=target.xp,
+            adapter=target.adapter,
+            device=target.device,
+            dtype=target.dtype,
+            dtype_name=target.dtype_name,
+            layout=Layout(shape, full, offset),
+            kind=KINDS[self._distribution],  # type: ignore[arg-type]
+            scaling=scaling_,
+            key=source.key,
+            stream=source.stream,
+            generator=source.generator,
+        )
+
+
+#: Largest finite value and smallest normal value of each dtype.
+_FINFO = {
+    "float16": (float(np.finfo(np.float16).max), float(np.finfo(np.float16).smallest_normal)),
+    "bfloat16": (3.3895313892515355e38, 1.1754943508222875e-38),
+    "float32": (float(np.finfo(np.float32).max), float(np.finfo(np.float32).smallest_normal)),
+    "float64": (float(np.finfo(np.float64).max), float(np.finfo(np.float64).smallest_normal)),
+}
+
+
+def check_representable(s: Scaling, dtype: str) -> None:
+    """Raise ``ValueError`` if the distribution's scale over- or underflows ``dtype``."""
+    largest, tiny = _FINFO[dtype]
+    # Untruncated normal samples reach about 8.6 standard deviations (float64 Box–Muller).
+    reach = s.bound if s.bound is not None else 9.0 * s.sampling_scale
+    if not math.isfinite(reach) or reach > largest or s.sampling_scale < tiny:
+        msg = (
+            f"`scale` gives a standard deviation of {s.stddev:g}, which {dtype} cannot "
+            f"represent (finite values lie within ±{largest:g}, normal values above {tiny:g})."
+        )
+        raise ValueError(msg)

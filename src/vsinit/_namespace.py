@@ -1,0 +1,151 @@
+"""Which array library, device and dtype a call is about.
+
+This is the only module that imports array-api-compat. Nothing here imports an array
+library: a library is looked up in ``sys.modules`` once one of its objects (a module, an
+array, a dtype, a generator) has been handed to us, so it is already imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+from vsinit._checks import describe
+
+#: The namespaces vsinit computes with, by library. JAX and array-api-strict are
+#: compliant as they are; the others go through array-api-compat's wrappers.
+COMPAT_NAMESPACES = {
+    "numpy": "array_api_compat.numpy",
+    "torch": "array_api_compat.torch",
+    "cupy": "array_api_compat.cupy",
+    "dask": "array_api_compat.dask.array",
+    "jax": "jax.numpy",
+    "array_api_strict": "array_api_strict",
+}
+
+#: Module names a caller may pass as ``xp`` for each built-in library.
+NAMESPACE_MODULES = {
+    "numpy": "numpy",
+    "array_api_compat.numpy": "numpy",
+    "torch": "torch",
+    "array_api_compat.torch": "torch",
+    "cupy": "cupy",
+    "array_api_compat.cupy": "cupy",
+    "dask.array": "dask",
+    "array_api_compat.dask.array": "dask",
+    "jax.numpy": "jax",
+    "array_api_strict": "array_api_strict",
+}
+
+#: Floating dtypes vsinit can produce, by name.
+REAL_DTYPES = ("float16", "bfloat16", "float32", "float64")
+#: Dtypes outside the array API standard that a library may still provide.
+EXTENDED_DTYPES = ("float16", "bfloat16")
+
+
+def library_of(obj: Any) -> str:
+    """The top-level package that defines ``obj`` (a module, a class or an instance)."""
+    if isinstance(obj, ModuleType):
+        module = obj.__name__
+    elif isinstance(obj, type):
+        module = obj.__module__
+    else:
+        module = type(obj).__module__
+    module = module.removeprefix("array_api_compat.")
+    top = module.partition(".")[0]
+    return "jax" if top == "jaxlib" else top
+
+
+def compat_namespace(library: str) -> Any:
+    """The array API namespace vsinit uses for ``library`` (already imported)."""
+    return importlib.import_module(COMPAT_NAMESPACES[library])
+
+
+@lru_cache(maxsize=64)
+def namespace_from_module(xp: Any) -> tuple[Any, str]:
+    """``(namespace, library)`` for a namespace module passed as ``xp``."""
+    name = getattr(xp, "__name__", None)
+    if isinstance(xp, ModuleType) and name in NAMESPACE_MODULES:
+        library = NAMESPACE_MODULES[name]
+        return compat_namespace(library), library
+    if isinstance(xp, ModuleType) and hasattr(xp, "__array_namespace_info__"):
+        return xp, library_of(xp)
+    msg = (
+        "`xp` must be an array namespace such as numpy, torch, cupy, jax.numpy, dask.array "
+        f"or array_api_strict (or their array_api_compat wrappers); received {describe(xp)}."
+    )
+    raise TypeError(msg)
+
+
+def namespace_from_array(x: Any, name: str) -> tuple[Any, str]:
+    """``(namespace, library)`` of an array passed as ``like`` or to ``fill_``."""
+    try:
+        xp = array_api_compat.array_namespace(x)
+    except TypeError:
+        msg = f"`{name}` must be an array of a supported array library; received {describe(x)}."
+        raise TypeError(msg) from None
+    library = library_of(x)
+    if library in COMPAT_NAMESPACES:
+        xp = compat_namespace(library)
+    return xp, library
+
+
+def device_of(x: Any) -> Any:
+    """The device an array lives on."""
+    return array_api_compat.device(x)
+
+
+def default_device(xp: Any) -> Any:
+    """The namespace's default device (it follows e.g. ``torch.set_default_device``)."""
+    return xp.__array_namespace_info__().default_device()
+
+
+def is_writeable(x: Any) -> bool:
+    """Whether an array can be written in place."""
+    return bool(array_api_compat.is_writeable_array(x))
+
+
+def dtype_name(dtype: Any, name: str = "dtype") -> str:
+    """The name (``"float32"``…) of a dtype given as a name or a dtype object."""
+    if isinstance(dtype, str):
+        result = dtype
+    elif library_of(dtype) in ("torch", "array_api_strict"):
+        result = str(dtype).rpartition(".")[2]
+    else:
+        try:
+            result = np.dtype(dtype).name
+        except TypeError:
+            msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
+            raise TypeError(msg) from None
+    if result not in REAL_DTYPES:
+        msg = (
+            f"`{name}` must be a real floating dtype, one of {REAL_DTYPES}; "
+            f"received {describe(dtype)}."
+        )
+        raise ValueError(msg)
+    return result
+
+
+def namespace_dtype(xp: Any, name: str, device: Any, library: str) -> Any:
+    """The dtype object called ``name`` in ``xp``, if it exists on ``device``."""
+    info = xp.__array_namespace_info__()
+    available = set(info.dtypes(device=device, kind="real floating"))
+    available |= {d for d in EXTENDED_DTYPES if hasattr(xp, d)}
+    if name not in available:
+        msg = (
+            f"`dtype` {name!r} is not available in {library} on device {device!r}; "
+            f"available: {sorted(available, key=REAL_DTYPES.index)}."
+        )
+        raise ValueError(msg)
+    return getattr(xp, name)
+
+
+def is_imported(library: str) -> bool:
+    """Whether ``library`` has been imported by the caller."""
+    return library in sys.modules

@@ -1,0 +1,162 @@
+"""Where a call's samples go and where they come from: library, device, dtype, rng.
+
+The precedence rules of the public API live here, in one place:
+
+* namespace: ``xp``, else ``like``'s, else a native generator's, else NumPy;
+  ``xp``, ``like`` and a native generator must agree on the library;
+* dtype: the call's ``dtype``, else ``like``'s floating dtype, else the initializer's;
+* device: ``device``, else ``like``'s, else the generator's, else the library's default;
+* random source: ``rng`` if given (an int seed, ``"portable"``, ``"native"``, a
+  :class:`vsinit.rng.Philox`, or a native generator), else the initializer's seed on the
+  portable stream (fresh entropy per call when the seed is ``None``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from vsinit import _namespace
+from vsinit._checks import check_seed, describe
+from vsinit.rng._adapter import Adapter
+from vsinit.rng._portable import Philox, fresh_seed, key_of
+from vsinit.rng._registry import adapter_for, generator_adapter
+
+
+@dataclass(frozen=True)
+class Source:
+    """A resolved random source: a Philox key and stream, or a native generator."""
+
+    key: tuple[int, int] | None
+    stream: int
+    generator: Any = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved namespace, adapter, device and dtype for one call."""
+
+    xp: Any
+    library: str
+    adapter: Adapter
+    device: Any
+    dtype: Any
+    dtype_name: str
+
+
+RNG_HELP = (
+    "an int seed, 'portable', 'native', a vsinit.rng.Philox, or a generator of the array "
+    "library (numpy.random.Generator, torch.Generator, a JAX key, cupy or dask generator)"
+)
+
+
+def native_generator(rng: Any) -> tuple[Adapter, str] | None:
+    """``(adapter, library)`` if ``rng`` is an array library's random generator."""
+    if rng is None or isinstance(rng, (int, str, Philox)):
+        return None
+    library = _namespace.library_of(rng)
+    if library not in _namespace.COMPAT_NAMESPACES and not _namespace.is_imported(library):
+        return None
+    adapter = generator_adapter(rng, library)
+    return None if adapter is None else (adapter, library)
+
+
+def check_rng(rng: Any) -> None:
+    """Raise ``TypeError``/``ValueError`` for an ``rng`` argument of the wrong kind."""
+    if rng is None or isinstance(rng, Philox) or rng in ("portable", "native"):
+        return
+    if isinstance(rng, str):
+        msg = f"`rng` must be {RNG_HELP}; received {rng!r}."
+        raise ValueError(msg)
+    if isinstance(rng, bool) or not (hasattr(type(rng), "__index__") or native_generator(rng)):
+        msg = f"`rng` must be {RNG_HELP}; received {describe(rng)}."
+        raise TypeError(msg)
+    if hasattr(type(rng), "__index__"):
+        check_seed(rng, "rng")
+
+
+def resolve_target(
+    *,
+    xp: Any,
+    like: Any,
+    device: Any,
+    dtype: Any,
+    default_dtype: str,
+    rng: Any,
+) -> Target:
+    """Resolve namespace, device and dtype of a new array."""
+    library = None
+    if xp is not None:
+        xp, library = _namespace.namespace_from_module(xp)
+    if like is not None:
+        like_xp, like_library = _namespace.namespace_from_array(like, "like")
+        if library is not None and like_library != library:
+            msg = (
+                f"`like` is a {like_library} array but `xp` is {library}; pass one of them or "
+                "make them agree."
+            )
+            raise TypeError(msg)
+        xp, library = like_xp, like_library
+    native = native_generator(rng)
+    if native is not None:
+        if library is not None and native[1] != library:
+            msg = f"`rng` is a {native[1]} generator but the namespace is {library}."
+            raise TypeError(msg)
+        if library is None:
+            xp, library = _namespace.compat_namespace(native[1]), native[1]
+    if library is None:
+        xp, library = _namespace.compat_namespace("numpy"), "numpy"
+    adapter = adapter_for(library)
+    if device is None and like is not None:
+        device = _namespace.device_of(like)
+    if device is None and native is not None:
+        device = native[0].generator_device(rng)
+    if device is not None:
+        adapter.check_device(xp, device)
+    if dtype is None and like is not None:
+        like_dtype = like.dtype
+        if xp.isdtype(like_dtype, "real floating"):
+            dtype = like_dtype
+    name = _namespace.dtype_name(default_dtype if dtype is None else dtype)
+    namespace_dtype = _namespace.namespace_dtype(xp, name, device, library)
+    return Target(xp, library, adapter, device, namespace_dtype, name)
+
+
+def resolve_array(x: Any) -> Target:
+    """Resolve the target of ``fill_(x)`` from the array itself."""
+    xp, library = _namespace.namespace_from_array(x, "x")
+    adapter = adapter_for(library)
+    if not adapter.writable(x) or not _namespace.is_writeable(x):
+        msg = (
+            f"`x` must be a writable array; received a read-only or immutable {library} "
+            f"array ({describe(x)}). Use the initializer's return value instead."
+        )
+        raise TypeError(msg)
+    name = _namespace.dtype_name(x.dtype, "x.dtype")
+    device = _namespace.device_of(x)
+    return Target(xp, library, adapter, device, x.dtype, name)
+
+
+def resolve_source(rng: Any, seed: int | None, target: Target) -> Source:
+    """Resolve the random source of one call (after :func:`check_rng`)."""
+    if rng is None or rng == "portable":
+        return Source(key_of(fresh_seed() if seed is None else seed), 0)
+    if isinstance(rng, Philox):
+        return Source(rng.key, rng.take_stream())
+    if rng == "native":
+        return Source(None, 0, target.adapter.new_generator(seed, target.device))
+    if hasattr(type(rng), "__index__"):
+        return Source(key_of(check_seed(rng, "rng") or 0), 0)
+    native = native_generator(rng)
+    if native is None or native[1] != target.library:
+        msg = f"`rng` is a generator of another library than the {target.library} target."
+        raise TypeError(msg)
+    generator_device = native[0].generator_device(rng)
+    if generator_device is not None and target.device is not None:
+        if str(generator_device) != str(target.device):
+            msg = (
+                f"`rng` draws on device {generator_device!r} but the array is on "
+                f"{target.device!r}; use a generator on the array's device."
+            )
+            raise ValueError(msg)
+    return Source(None, 0, rng)

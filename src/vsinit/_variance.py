@@ -1,0 +1,84 @@
+"""From scale, mode and fans to the numbers that define each distribution.
+
+The variance is ``scale / max(1, n)`` with ``n`` chosen by ``mode`` from the fans. Each
+distribution then has one *sampling scale* ``s`` applied to a standard variate, and an
+optional bound that no sample exceeds:
+
+=====================  ==============================  ==========================
+distribution           samples                         bound
+=====================  ==============================  ==========================
+``truncated_normal``   ``s·Z``, Z ~ N(0,1) on (-2, 2)  ``2·s``
+``untruncated_normal`` ``s·Z``, Z ~ N(0,1)             none
+``uniform``            ``s·U``, U ~ U(-1, 1)           ``s``
+=====================  ==============================  ==========================
+
+with ``s = sqrt(var) / TRUNCATED_NORMAL_STD``, ``sqrt(var)`` and ``sqrt(3·var)``
+respectively, so that every distribution has standard deviation exactly ``sqrt(var)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+Mode = Literal["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]
+Distribution = Literal["truncated_normal", "untruncated_normal", "uniform"]
+
+#: Standard deviation of a standard normal truncated to (-2, 2):
+#: ``sqrt(1 - 4·φ(2) / (2·Φ(2) - 1))``. TensorFlow's and Keras' constant.
+TRUNCATED_NORMAL_STD = 0.87962566103423978
+
+#: The denominator ``n`` for each mode, from ``(fan_in, fan_out)``.
+MODES: dict[str, Callable[[int, int], float]] = {
+    "fan_in": lambda fan_in, fan_out: fan_in,
+    "fan_out": lambda fan_in, fan_out: fan_out,
+    "fan_avg": lambda fan_in, fan_out: (fan_in + fan_out) / 2.0,
+    "fan_geo_avg": lambda fan_in, fan_out: math.sqrt(fan_in * fan_out),
+}
+
+#: Accepted distribution names (case-insensitive) and what they mean. ``"normal"`` is the
+#: specification's name for the truncated normal.
+DISTRIBUTIONS: dict[str, Distribution] = {
+    "truncated_normal": "truncated_normal",
+    "normal": "truncated_normal",
+    "untruncated_normal": "untruncated_normal",
+    "uniform": "uniform",
+}
+
+#: The standard variate behind each distribution.
+KINDS = {"truncated_normal": "truncated_normal", "untruncated_normal": "normal", "uniform": "uniform"}
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """The numbers that define one distribution for one weight shape."""
+
+    #: ``max(1, n)``: the clamped denominator.
+    n: float
+    #: ``scale / n``.
+    variance: float
+    #: The factor ``s`` applied to the standard variate.
+    sampling_scale: float
+    #: No sample exceeds this magnitude (``None`` for the untruncated normal).
+    bound: float | None
+
+    @property
+    def stddev(self) -> float:
+        """The standard deviation of the samples, ``sqrt(variance)``."""
+        return math.sqrt(self.variance)
+
+
+def scaling(scale: float, mode: str, distribution: str, fans: tuple[int, int]) -> Scaling:
+    """Compute :class:`Scaling` for validated arguments."""
+    n = max(1.0, float(MODES[mode](*fans)))
+    variance = scale / n
+    std = math.sqrt(variance)
+    if distribution == "truncated_normal":
+        s = std / TRUNCATED_NORMAL_STD
+        return Scaling(n, variance, s, 2.0 * s)
+    if distribution == "uniform":
+        s = math.sqrt(3.0 * variance)
+        return Scaling(n, variance, s, s)
+    return Scaling(n, variance, std, None)

@@ -1,0 +1,31 @@
+"""Random sources: the portable stream, native generators, and the adapter protocol.
+
+vsinit draws from one of two tiers:
+
+* **portable** (the default): :class:`Philox`, Philox4x32-10 written once in array API
+  integer operations. Element ``f`` of the full tensor depends only on the seed and ``f``,
+  so the same seed gives bit-identical words and uniforms on every library and device and
+  for any partition or chunking; normals agree to a few ulp.
+* **native**: the array library's own generator (``numpy.random.Generator``,
+  ``torch.Generator``, a JAX key, CuPy and Dask generators), passed as ``rng=`` or chosen
+  with ``rng="native"``. Fast, reproducible only within one library and configuration.
+
+Each array library has an :class:`Adapter` that tells vsinit how to carry words, write
+arrays and draw from native generators. Third-party libraries :func:`register` one, or
+declare it in the entry-point group ``vsinit.rng``.
+"""
+
+from vsinit.rng._adapter import Adapter
+from vsinit.rng._portable import Philox
+from vsinit.rng._registry import BUILTIN, ENTRY_POINT_GROUP, adapter_for, libraries, register, unregister
+
+__all__ = [
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "Adapter",
+    "Philox",
+    "adapter_for",
+    "libraries",
+    "register",
+    "unregister",
+]

@@ -1,0 +1,132 @@
+"""The adapter protocol: everything vsinit needs to know about one array library.
+
+An adapter is a small object, one per array library, that answers the backend-specific
+questions the core cannot answer with the array API alone:
+
+* how to carry 32-bit words for the portable stream (:attr:`word_mode`);
+* whether arrays can be written in place and whether tiles may be written from several
+  threads at once;
+* which objects are the library's native random generators, and how to draw standard
+  uniform and normal variates from them (the *native* tier);
+* anything else a library needs around array creation (CuPy's current device, say).
+
+Built-in adapters exist for NumPy, PyTorch, CuPy, JAX, Dask and array-api-strict. Third
+parties subclass :class:`Adapter`, override what differs from the defaults and call
+:func:`vsinit.rng.register` (or declare an entry point in the group ``vsinit.rng``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from vsinit.rng._words import WordMode
+
+
+class Adapter:
+    """Base class of the per-library adapters; the defaults suit any compliant namespace.
+
+    Subclasses set :attr:`library` (the top-level package name, as in ``sys.modules``) and
+    override the methods that differ. Every method receives objects of the adapter's own
+    library only; the adapter must not import its library before one of these calls.
+    """
+
+    #: Top-level package name of the library (``"numpy"``, ``"torch"``…).
+    library: str = ""
+    #: Arrays can be written in place with ``x[index] = values``.
+    mutable: bool = False
+    #: Tiles may be written concurrently from several threads (the library releases the
+    #: GIL in its kernels and the arrays live in host memory).
+    threaded: bool = False
+    #: Elements generated per tile: large enough to amortize per-call overhead, small
+    #: enough that temporaries stay in cache.
+    tile_size: int = 1 << 18
+
+    # -- the portable stream ------------------------------------------------------------
+    def word_mode(self, xp: Any, device: Any) -> WordMode:
+        """The word representation for the portable stream on ``device``."""
+        info = xp.__array_namespace_info__()
+        unsigned = info.dtypes(device=device, kind="unsigned integer")
+        return "u64" if "uint64" in unsigned else "u32"
+
+    # -- arrays -------------------------------------------------------------------------
+    def writable(self, x: Any) -> bool:
+        """Whether ``fill_`` may write into ``x``."""
+        del x
+        return self.mutable
+
+    @contextlib.contextmanager
+    def writing(self, x: Any) -> Iterator[None]:
+        """Context in which ``fill_`` writes into ``x`` (PyTorch: ``torch.no_grad()``)."""
+        del x
+        yield
+
+    def build(self, request: Any, generate: Any) -> Any:
+        """Build the whole result in the library's own way, or return ``None``.
+
+        Dask overrides this to return a lazy array with one task per block, each calling
+        ``generate(block_request)`` on NumPy. The default lets the core tile and write.
+        """
+        del request, generate
+        return None
+
+    @contextlib.contextmanager
+    def on_device(self, device: Any) -> Iterator[None]:
+        """Context in which arrays are created on ``device`` (a no-op by default)."""
+        del device
+        yield
+
+    def check_device(self, xp: Any, device: Any) -> None:
+        """Raise ``ValueError`` if ``device`` is not a device of this library."""
+        try:
+            with self.on_device(device):
+                xp.empty((0,), device=device)
+        except Exception as exc:  # noqa: BLE001 - any backend error means a bad device
+            msg = f"`device` {device!r} is not a valid {self.library} device: {exc}"
+            raise ValueError(msg) from None
+
+    # -- native generators --------------------------------------------------------------
+    def is_generator(self, obj: Any) -> bool:
+        """Whether ``obj`` is one of this library's random generators."""
+        del obj
+        return False
+
+    def generator_device(self, generator: Any) -> Any:
+        """The device a generator draws on (``None`` if it does not say)."""
+        del generator
+        return None
+
+    def new_generator(self, seed: int | None, device: Any) -> Any:
+        """A native generator seeded with ``seed`` (fresh entropy for ``None``)."""
+        msg = f"{self.library} has no native generator adapter; use the portable stream."
+        raise TypeError(msg)
+
+    def draw(
+        self,
+        generator: Any,
+        kind: str,
+        shape: tuple[int, ...],
+        *,
+        xp: Any,
+        dtype: Any,
+        device: Any,
+    ) -> Any:
+        """Standard variates from ``generator``: ``"uniform"`` on [-1, 1) or ``"normal"``.
+
+        May also implement ``"truncated_normal"`` (N(0, 1) on (-2, 2)) and return ``None``
+        for any kind it does not implement; the core then derives it from uniforms.
+        ``dtype`` is float32 or float64.
+        """
+        return None
+
+    def draw_into(self, generator: Any, kind: str, out: Any, scale: float) -> bool:
+        """Write ``scale`` times standard variates into ``out`` in place, if supported.
+
+        Returns ``True`` when done, ``False`` to let the core use :meth:`draw`.
+        """
+        del generator, kind, out, scale
+        return False
+
+    def __repr__(self) -> str:
+        return f"<vsinit.rng adapter for {self.library!r}>"

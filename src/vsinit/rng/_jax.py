@@ -1,0 +1,60 @@
+"""JAX: immutable arrays, ``uint32`` words unless ``jax_enable_x64``, PRNG keys.
+
+A JAX key is a value, not a stateful generator: passing the same key twice gives the same
+samples, as everywhere in JAX. Without ``jax_enable_x64`` JAX silently truncates
+``uint64`` to ``uint32``, so the word mode follows the flag.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from vsinit.rng._adapter import Adapter
+from vsinit.rng._words import WordMode
+
+
+class JaxAdapter(Adapter):
+    """Adapter for JAX arrays and PRNG keys (typed or raw ``uint32[2]``)."""
+
+    library = "jax"
+
+    def word_mode(self, xp: Any, device: Any) -> WordMode:
+        return "u64" if jax.config.jax_enable_x64 else "u32"
+
+    def writable(self, x: Any) -> bool:
+        return False
+
+    def is_generator(self, obj: Any) -> bool:
+        if not isinstance(obj, jax.Array):
+            return False
+        if jnp.issubdtype(obj.dtype, jax.dtypes.prng_key):
+            return obj.shape == ()
+        return obj.dtype == jnp.uint32 and obj.shape == (2,)
+
+    def generator_device(self, generator: Any) -> Any:
+        devices = generator.devices()
+        return next(iter(devices)) if len(devices) == 1 else None
+
+    def new_generator(self, seed: int | None, device: Any) -> Any:
+        from vsinit.rng._portable import fresh_seed
+
+        seed = fresh_seed() if seed is None else seed
+        key = jax.random.key(seed % 2**32 if not jax.config.jax_enable_x64 else seed)
+        return key if device is None else jax.device_put(key, device)
+
+    def draw(
+        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+    ) -> Any:
+        if kind == "normal":
+            return jax.random.normal(generator, shape, dtype)
+        if kind == "uniform":
+            return jax.random.uniform(generator, shape, dtype, -1.0, 1.0)
+        if kind == "truncated_normal":
+            return jax.random.truncated_normal(generator, -2.0, 2.0, shape, dtype)
+        return None
+
+
+ADAPTER = JaxAdapter()

@@ -1,0 +1,131 @@
+"""The table of adapters: built-ins by lazy module path, then registrations, then plugins.
+
+An adapter module is imported only when an object of its library reaches vsinit, so
+importing vsinit imports no array library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import warnings
+from importlib.metadata import entry_points
+from typing import Any
+
+from vsinit.rng._adapter import Adapter
+
+#: Built-in adapters: library name -> module defining ``ADAPTER``.
+BUILTIN = {
+    "numpy": "vsinit.rng._numpy",
+    "torch": "vsinit.rng._torch",
+    "cupy": "vsinit.rng._cupy",
+    "jax": "vsinit.rng._jax",
+    "dask": "vsinit.rng._dask",
+    "array_api_strict": "vsinit.rng._array_api_strict",
+}
+
+#: Entry-point group in which third-party packages declare adapters.
+ENTRY_POINT_GROUP = "vsinit.rng"
+
+_registered: dict[str, Adapter] = {}
+_loaded: dict[str, Adapter] = {}
+_lock = threading.Lock()
+
+
+def register(adapter: Adapter, *, replace: bool = False) -> None:
+    """Register an adapter for a third-party array library.
+
+    Parameters
+    ----------
+    adapter
+        An instance of a :class:`vsinit.rng.Adapter` subclass whose ``library`` is the
+        top-level package name of the array library.
+    replace
+        Allow replacing an adapter already registered (or built in) for that library.
+
+    Raises
+    ------
+    TypeError
+        If ``adapter`` is not an :class:`~vsinit.rng.Adapter`.
+    ValueError
+        If its library already has an adapter and ``replace`` is false.
+    """
+    if not isinstance(adapter, Adapter):
+        msg = f"`adapter` must be an instance of vsinit.rng.Adapter; received {adapter!r}."
+        raise TypeError(msg)
+    library = adapter.library
+    if not isinstance(library, str) or not library.isidentifier():
+        msg = f"`adapter.library` must be a package name; received {library!r}."
+        raise ValueError(msg)
+    with _lock:
+        if not replace and (library in BUILTIN or library in _registered):
+            msg = (
+                f"an adapter for {library!r} already exists; pass replace=True to replace it."
+            )
+            raise ValueError(msg)
+        _registered[library] = adapter
+        _loaded.pop(library, None)
+
+
+def unregister(library: str) -> None:
+    """Remove a registered adapter (built-ins come back if one was replaced)."""
+    with _lock:
+        _registered.pop(library, None)
+        _loaded.pop(library, None)
+
+
+def adapter_for(library: str) -> Adapter:
+    """The adapter for ``library``: registered, built in, plugin, or the generic one."""
+    adapter = _loaded.get(library)
+    if adapter is None:
+        adapter = _find(library)
+        with _lock:
+            _loaded[library] = adapter
+    return adapter
+
+
+def _find(library: str) -> Adapter:
+    if library in _registered:
+        return _registered[library]
+    if library in BUILTIN:
+        return importlib.import_module(BUILTIN[library]).ADAPTER
+    plugin = _plugin(library)
+    if plugin is not None:
+        return plugin
+    generic = Adapter()
+    generic.library = library
+    return generic
+
+
+def _plugin(library: str) -> Adapter | None:
+    for entry in entry_points(group=ENTRY_POINT_GROUP, name=library):
+        try:
+            adapter = entry.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break vsinit
+            warnings.warn(
+                f"vsinit could not load the rng adapter plugin {entry.value!r}: {exc}",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            return None
+        if isinstance(adapter, type):
+            adapter = adapter()
+        if isinstance(adapter, Adapter):
+            return adapter
+        warnings.warn(
+            f"vsinit ignored the rng adapter plugin {entry.value!r}: not an Adapter.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return None
+
+
+def libraries() -> list[str]:
+    """Names of the libraries with a built-in or registered adapter."""
+    return sorted(set(BUILTIN) | set(_registered))
+
+
+def generator_adapter(obj: Any, library: str) -> Adapter | None:
+    """The adapter whose library made the generator ``obj``, if ``obj`` is one."""
+    adapter = adapter_for(library)
+    return adapter if adapter.is_generator(obj) else None

@@ -1,0 +1,74 @@
+"""PyTorch: int64-carried words, ``torch.Generator`` per device, ``no_grad`` writes.
+
+PyTorch implements ``*``, ``&``, ``|``, ``^`` but not ``+``, shifts or comparisons for
+``uint32``/``uint64`` on CPU ("add_stub" / "rshift_cpu" not implemented for 'UInt32'), so
+the portable stream carries its words in ``int64``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+from vsinit.rng._adapter import Adapter
+from vsinit.rng._words import WordMode
+
+
+class TorchAdapter(Adapter):
+    """Adapter for PyTorch tensors and ``torch.Generator``."""
+
+    library = "torch"
+    mutable = True
+
+    def word_mode(self, xp: Any, device: Any) -> WordMode:
+        return "i64"
+
+    def writable(self, x: Any) -> bool:
+        return not (x.is_meta or x.is_inference() and not torch.is_inference_mode_enabled())
+
+    @contextlib.contextmanager
+    def writing(self, x: Any) -> Iterator[None]:
+        with torch.no_grad():
+            yield
+
+    def is_generator(self, obj: Any) -> bool:
+        return isinstance(obj, torch.Generator)
+
+    def generator_device(self, generator: Any) -> Any:
+        return generator.device
+
+    def new_generator(self, seed: int | None, device: Any) -> Any:
+        generator = torch.Generator(device=device)
+        if seed is None:
+            generator.seed()
+        else:
+            generator.manual_seed(seed)
+        return generator
+
+    def draw(
+        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+    ) -> Any:
+        out = torch.empty(shape, dtype=dtype, device=device)
+        if kind == "normal":
+            return out.normal_(generator=generator)
+        if kind == "uniform":
+            return out.uniform_(-1.0, 1.0, generator=generator)
+        return None
+
+    def draw_into(self, generator: Any, kind: str, out: Any, scale: float) -> bool:
+        if out.dtype not in (torch.float32, torch.float64):
+            return False
+        with torch.no_grad():
+            if kind == "normal":
+                out.normal_(0.0, scale, generator=generator)
+                return True
+            if kind == "uniform":
+                out.uniform_(-scale, scale, generator=generator)
+                return True
+        return False
+
+
+ADAPTER = TorchAdapter()
