@@ -45,8 +45,6 @@ NAMESPACE_MODULES = {
 
 #: Floating dtypes vsinit can produce, by name.
 REAL_DTYPES = ("float16", "bfloat16", "float32", "float64")
-#: Dtypes outside the array API standard that a library may still provide.
-EXTENDED_DTYPES = ("float16", "bfloat16")
 
 
 def library_of(obj: Any) -> str:
@@ -130,20 +128,6 @@ def dtype_name(dtype: Any, name: str = "dtype") -> str:
         )
         raise ValueError(msg)
     return result
-
-
-def namespace_dtype(xp: Any, name: str, device: Any, library: str) -> Any:
-    """The dtype object called ``name`` in ``xp``, if it exists on ``device``."""
-    info = xp.__array_namespace_info__()
-    available = set(info.dtypes(device=device, kind="real floating"))
-    available |= {d for d in EXTENDED_DTYPES if hasattr(xp, d)}
-    if name not in available:
-        msg = (
-            f"`dtype` {name!r} is not available in {library} on device {device!r}; "
-            f"available: {sorted(available, key=REAL_DTYPES.index)}."
-        )
-        raise ValueError(msg)
-    return getattr(xp, name)
 
 
 def is_imported(library: str) -> bool:

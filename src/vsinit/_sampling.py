@@ -134,9 +134,12 @@ def normal(xp: Any, ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, 
 DISTRIBUTIONS = {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}
 
 
-def clip_bound(bound: float, cdtype: str) -> float:
-    """The largest value of ``cdtype`` that does not exceed ``bound`` (``bound`` > 0)."""
-    t = np.dtype(cdtype).type
+def clip_bound(bound: float, dtype: str) -> float:
+    """The largest value of ``dtype`` that does not exceed ``bound`` (``bound`` > 0)."""
+    if dtype == "bfloat16":  # bfloat16 is float32 without its low 16 bits
+        bits = np.array([clip_bound(bound, "float32")], dtype=np.float32).view(np.uint32)
+        return float((bits & np.uint32(0xFFFF0000)).view(np.float32)[0])
+    t = np.dtype(dtype).type
     b = t(bound)
     if float(b) > bound:
         b = np.nextafter(b, t(0))

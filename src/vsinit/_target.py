@@ -118,8 +118,16 @@ def resolve_target(
         if xp.isdtype(like_dtype, "real floating"):
             dtype = like_dtype
     name = _namespace.dtype_name(default_dtype if dtype is None else dtype)
-    namespace_dtype = _namespace.namespace_dtype(xp, name, device, library)
-    return Target(xp, library, adapter, device, namespace_dtype, name)
+    available = adapter.dtypes(xp, device)
+    if name not in available:
+        names = [n for n in _namespace.REAL_DTYPES if n in available]
+        hint = " (enable jax_enable_x64 for float64)" if library == "jax" else ""
+        msg = (
+            f"`dtype` {name!r} is not available in {library} on device {device!r}; "
+            f"available: {names}{hint}."
+        )
+        raise ValueError(msg)
+    return Target(xp, library, adapter, device, available[name], name)
 
 
 def resolve_array(x: Any) -> Target:

@@ -20,9 +20,9 @@ from vsinit.rng._portable import Philox
 from vsinit.rng._registry import BUILTIN, ENTRY_POINT_GROUP, adapter_for, libraries, register, unregister
 
 __all__ = [
+    "Adapter",
     "BUILTIN",
     "ENTRY_POINT_GROUP",
-    "Adapter",
     "Philox",
     "adapter_for",
     "libraries",

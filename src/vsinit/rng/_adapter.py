@@ -51,6 +51,17 @@ class Adapter:
         return "u64" if "uint64" in unsigned else "u32"
 
     # -- arrays -------------------------------------------------------------------------
+    def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
+        """The floating dtypes available on ``device``, by name.
+
+        The standard's real floating dtypes, plus ``float16`` and ``bfloat16`` where the
+        namespace has them (they are outside the standard).
+        """
+        info = xp.__array_namespace_info__()
+        found = dict(info.dtypes(device=device, kind="real floating"))
+        found.update({n: getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n)})
+        return found
+
     def writable(self, x: Any) -> bool:
         """Whether ``fill_`` may write into ``x``."""
         del x

@@ -25,6 +25,10 @@ class DaskAdapter(Adapter):
     def writable(self, x: Any) -> bool:
         return False
 
+    def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
+        # Dask arrays take NumPy dtypes, float16 included.
+        return {**super().dtypes(xp, device), "float16": np.dtype(np.float16)}
+
     def build(self, request: Any, generate: Any) -> Any:
         if request.generator is not None:
             return None

@@ -27,6 +27,13 @@ class JaxAdapter(Adapter):
     def writable(self, x: Any) -> bool:
         return False
 
+    def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
+        found = super().dtypes(xp, device)
+        if not jax.config.jax_enable_x64:
+            # jnp.float64 exists but silently becomes float32 without x64.
+            found.pop("float64", None)
+        return found
+
     def is_generator(self, obj: Any) -> bool:
         if not isinstance(obj, jax.Array):
             return False

@@ -1,0 +1,124 @@
+"""Backend fixtures: one ``xp`` per array library, with readable ids.
+
+``VSINIT_BACKENDS`` (comma-separated, default ``all``) narrows the list, e.g.
+``VSINIT_BACKENDS=numpy,torch``. Libraries that are not installed are skipped; GPU
+backends (``torch:cuda``, ``cupy``) are skipped when no CUDA device is present.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An array library under test, with the device to create arrays on."""
+
+    id: str
+    module: str
+    device: Any = None
+    gpu: bool = False
+
+    def load(self) -> Any:
+        if self.module == "jax.numpy":
+            import jax
+
+            jax.config.update("jax_enable_x64", False)  # JAX's default; vsinit must not need it
+        return importlib.import_module(self.module)
+
+    @property
+    def library(self) -> str:
+        return self.module.split(".")[0]
+
+
+BACKENDS = [
+    Backend("numpy", "numpy"),
+    Backend("array_api_strict", "array_api_strict"),
+    Backend("torch", "torch"),
+    Backend("jax", "jax.numpy"),
+    Backend("dask", "dask.array"),
+    Backend("torch:cuda", "torch", device="cuda", gpu=True),
+    Backend("cupy", "cupy", gpu=True),
+]
+
+
+def selected(backend: Backend) -> bool:
+    wanted = os.environ.get("VSINIT_BACKENDS", "all")
+    if wanted == "all":
+        return True
+    names = {w.strip() for w in wanted.split(",")}
+    return backend.id in names or backend.library in names
+
+
+def _cuda_available() -> bool:
+    try:
+        import cupy
+
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        import torch
+
+        return torch.cuda.is_available()
+    except ImportError:
+        return False
+
+
+def backend_params() -> list[Any]:
+    params = []
+    for b in BACKENDS:
+        marks = [pytest.mark.gpu] if b.gpu else []
+        params.append(pytest.param(b, id=b.id, marks=marks))
+    return params
+
+
+@pytest.fixture(params=backend_params())
+def backend(request: pytest.FixtureRequest) -> Backend:
+    b: Backend = request.param
+    if not selected(b):
+        pytest.skip(f"{b.id} not selected by VSINIT_BACKENDS")
+    try:
+        b.load()
+    except ImportError:
+        pytest.skip(f"{b.module} is not installed")
+    if b.gpu and not _cuda_available():
+        pytest.skip("no CUDA device")
+    return b
+
+
+@pytest.fixture
+def xp(backend: Backend) -> Any:
+    """The namespace module a user would pass as ``xp=``."""
+    return backend.load()
+
+
+@pytest.fixture
+def device(backend: Backend) -> Any:
+    return backend.device
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """Any supported array as a NumPy array (computing Dask graphs, copying from GPUs)."""
+    module = type(x).__module__.split(".")[0]
+    if module == "torch":
+        x = x.detach().cpu()
+        return (x.float() if str(x.dtype) == "torch.bfloat16" else x).numpy()
+    if module == "cupy":
+        return x.get()
+    if module == "dask":
+        return np.asarray(x.compute())
+    if module == "array_api_strict":
+        return np.from_dlpack(x)
+    return np.asarray(x)
+
+
+@pytest.fixture
+def as_numpy() -> Any:
+    return to_numpy
