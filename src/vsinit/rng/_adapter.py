@@ -110,7 +110,10 @@ class Adapter:
 
     def new_generator(self, seed: int | None, device: Any) -> Any:
         """A native generator seeded with ``seed`` (fresh entropy for ``None``)."""
-        msg = f"{self.library} has no native generator adapter; use the portable stream."
+        msg = (
+            f"`rng`='native' is not available: {self.library} has no native generator; "
+            "use the portable stream (the default)."
+        )
         raise TypeError(msg)
 
     def draw(

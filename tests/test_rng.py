@@ -1,0 +1,165 @@
+"""The rng package: the Philox stream object, native adapters, and the adapter registry."""
+
+from __future__ import annotations
+
+import math
+import threading
+from importlib.metadata import EntryPoint
+
+import numpy as np
+import pytest
+from conftest import to_numpy
+from scipy import stats
+
+import vsinit
+from vsinit.rng import _registry
+
+N = 256 * 256
+
+
+class TestPhilox:
+    def test_seed_and_stream_are_validated(self):
+        with pytest.raises(ValueError, match="`seed`"):
+            vsinit.rng.Philox(-1)
+        with pytest.raises(TypeError, match="`seed`"):
+            vsinit.rng.Philox(1.0)
+        with pytest.raises(ValueError, match="`stream`"):
+            vsinit.rng.Philox(1, stream=2**64)
+
+    def test_none_draws_fresh_entropy(self):
+        assert vsinit.rng.Philox().seed != vsinit.rng.Philox().seed
+
+    def test_key_splits_the_seed(self):
+        assert vsinit.rng.Philox(0x1234_5678_9ABC_DEF0).key == (0x9ABC_DEF0, 0x1234_5678)
+
+    def test_concurrent_calls_take_distinct_streams(self):
+        rng = vsinit.rng.Philox(5)
+        taken = []
+        lock = threading.Lock()
+
+        def work():
+            for _ in range(100):
+                s = rng.take_stream()
+                with lock:
+                    taken.append(s)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(taken) == list(range(800))
+
+
+@pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal", "uniform"])
+class TestNativeTier:
+    def test_native_samples_have_the_right_law(self, backend, xp, distribution):
+        if backend.library == "array_api_strict":
+            pytest.skip("array-api-strict has no native generator")
+        init = vsinit.VarianceScaling(1.0, "fan_in", distribution, seed=31)
+        w = to_numpy(init((256, 256), xp=xp, device=backend.device, rng="native"))
+        w = w.astype(np.float64) * 16.0
+        law = {
+            "truncated_normal": stats.truncnorm(-2, 2, scale=1 / 0.87962566103423978),
+            "untruncated_normal": stats.norm(),
+            "uniform": stats.uniform(-math.sqrt(3), 2 * math.sqrt(3)),
+        }[distribution]
+        assert stats.kstest(w.ravel(), law.cdf).statistic * math.sqrt(N) < 2.69
+        bound = init.scaling((256, 256)).bound
+        if bound is not None:
+            assert np.abs(w).max() / 16.0 <= bound
+
+    def test_native_fill_matches_shape_and_dtype(self, distribution):
+        x = np.zeros((64, 64), dtype=np.float64)
+        g = np.random.default_rng(1)
+        vsinit.VarianceScaling(distribution=distribution).fill_(x, rng=g)
+        assert np.all(x != 0)
+
+
+class TestRegistry:
+    def test_builtin_libraries(self):
+        assert set(vsinit.rng.libraries()) >= {
+            "numpy",
+            "torch",
+            "cupy",
+            "jax",
+            "dask",
+            "array_api_strict",
+        }
+
+    def test_register_requires_an_adapter(self):
+        with pytest.raises(TypeError, match="`adapter`"):
+            vsinit.rng.register(object())
+
+    def test_register_refuses_to_shadow_a_builtin_without_replace(self):
+        class Shadow(vsinit.rng.Adapter):
+            library = "numpy"
+
+        with pytest.raises(ValueError, match="replace=True"):
+            vsinit.rng.register(Shadow())
+
+    def test_register_rejects_a_bad_library_name(self):
+        class Bad(vsinit.rng.Adapter):
+            library = "not a name"
+
+        with pytest.raises(ValueError, match="`adapter.library`"):
+            vsinit.rng.register(Bad())
+
+    def test_a_registered_adapter_is_used_for_its_library(self):
+        calls = []
+
+        class Recording(type(vsinit.rng.adapter_for("array_api_strict"))):
+            def word_mode(self, xp, device):
+                calls.append(device)
+                return super().word_mode(xp, device)
+
+        import array_api_strict
+
+        vsinit.rng.register(Recording(), replace=True)
+        try:
+            w = vsinit.he_normal(seed=1)((4, 4), xp=array_api_strict)
+        finally:
+            vsinit.rng.unregister("array_api_strict")
+        assert calls
+        assert np.array_equal(np.from_dlpack(w), vsinit.he_normal(seed=1)((4, 4)))
+        assert type(vsinit.rng.adapter_for("array_api_strict")).__name__ == "ArrayApiStrictAdapter"
+
+    def test_entry_point_plugins_are_loaded_lazily(self, monkeypatch):
+        class Plugin(vsinit.rng.Adapter):
+            library = "fancyarrays"
+
+        import sys
+        import types
+
+        module = types.ModuleType("fancy_plugin")
+        module.Plugin = Plugin
+        monkeypatch.setitem(sys.modules, "fancy_plugin", module)
+        entry = EntryPoint("fancyarrays", "fancy_plugin:Plugin", vsinit.rng.ENTRY_POINT_GROUP)
+
+        def fake_entry_points(group, name):
+            return [entry] if (group, name) == (vsinit.rng.ENTRY_POINT_GROUP, "fancyarrays") else []
+
+        monkeypatch.setattr(_registry, "entry_points", fake_entry_points)
+        monkeypatch.setattr(_registry, "_loaded", {})
+        assert isinstance(vsinit.rng.adapter_for("fancyarrays"), Plugin)
+
+    def test_a_broken_plugin_warns_and_falls_back_to_the_generic_adapter(self, monkeypatch):
+        entry = EntryPoint("brokenarrays", "no_such_module:X", vsinit.rng.ENTRY_POINT_GROUP)
+        monkeypatch.setattr(_registry, "entry_points", lambda group, name: [entry])
+        monkeypatch.setattr(_registry, "_loaded", {})
+        with pytest.warns(RuntimeWarning, match="could not load"):
+            adapter = vsinit.rng.adapter_for("brokenarrays")
+        assert type(adapter) is vsinit.rng.Adapter
+        assert adapter.library == "brokenarrays"
+
+    def test_generic_adapter_runs_the_portable_stream_on_any_compliant_namespace(self):
+        import array_api_strict
+
+        generic = vsinit.rng.Adapter()
+        generic.library = "array_api_strict"
+        vsinit.rng.register(generic, replace=True)
+        try:
+            w = vsinit.he_uniform(seed=2)((5, 3), xp=array_api_strict)
+        finally:
+            vsinit.rng.unregister("array_api_strict")
+        assert np.array_equal(np.from_dlpack(w), vsinit.he_uniform(seed=2)((5, 3)))
