@@ -61,7 +61,7 @@ def _cuda_available() -> bool:
         import cupy
 
         return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     try:
         import torch

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import to_numpy
 
 import vsinit
+
+from conftest import to_numpy
 
 SHAPE = (64, 33, 17)
 

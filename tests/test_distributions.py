@@ -10,10 +10,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import to_numpy
 from scipy import stats
 
 import vsinit
+
+from conftest import to_numpy
 
 N_SIDE = 256  # 65,536 samples per case, fan_in = 256
 N = N_SIDE * N_SIDE
@@ -33,7 +34,10 @@ AVAILABLE = {
 
 #: Theoretical law of the standardized samples and its kurtosis.
 LAWS = {
-    "truncated_normal": (stats.truncnorm(-2, 2, scale=1 / 0.87962566103423978), 3 - 0.6344632828703505),
+    "truncated_normal": (
+        stats.truncnorm(-2, 2, scale=1 / 0.87962566103423978),
+        3 - 0.6344632828703505,
+    ),
     "untruncated_normal": (stats.norm(), 3.0),
     "uniform": (stats.uniform(-math.sqrt(3), 2 * math.sqrt(3)), 1.8),
 }
@@ -110,9 +114,10 @@ class TestTruncation:
             w = init((64, 64), dtype=dtype).astype(np.float64)
             assert np.abs(w).max() <= s.bound
             u = vsinit.VarianceScaling(scale, distribution="uniform", seed=11)
-            assert np.abs(u((64, 64), dtype=dtype).astype(np.float64)).max() <= u.scaling(
-                (64, 64)
-            ).bound
+            assert (
+                np.abs(u((64, 64), dtype=dtype).astype(np.float64)).max()
+                <= u.scaling((64, 64)).bound
+            )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -7,9 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from conftest import to_numpy
 
 import vsinit
+
+from conftest import to_numpy
 
 
 class TestConstruction:
@@ -131,7 +132,9 @@ class TestSeeds:
         assert not np.array_equal(init((8, 8)), init((8, 8)))
 
     def test_different_seeds_differ(self):
-        assert not np.array_equal(vsinit.he_normal(seed=1)((8, 8)), vsinit.he_normal(seed=2)((8, 8)))
+        assert not np.array_equal(
+            vsinit.he_normal(seed=1)((8, 8)), vsinit.he_normal(seed=2)((8, 8))
+        )
 
     def test_seed_uses_all_64_bits(self):
         a = vsinit.he_normal(seed=1)((8, 8))
@@ -139,9 +142,7 @@ class TestSeeds:
         assert not np.array_equal(a, b)
 
     def test_rng_int_overrides_the_seed(self):
-        assert np.array_equal(
-            vsinit.he_normal(seed=1)((8,), rng=5), vsinit.he_normal(seed=5)((8,))
-        )
+        assert np.array_equal(vsinit.he_normal(seed=1)((8,), rng=5), vsinit.he_normal(seed=5)((8,)))
 
     def test_philox_generator_advances_and_starts_at_the_seeded_values(self):
         rng = vsinit.rng.Philox(77)
@@ -217,7 +218,9 @@ class TestCall:
     def test_xp_accepts_the_array_api_compat_wrapper(self):
         import array_api_compat.numpy as cnp
 
-        assert np.array_equal(vsinit.he_normal(seed=0)((4,), xp=cnp), vsinit.he_normal(seed=0)((4,)))
+        assert np.array_equal(
+            vsinit.he_normal(seed=0)((4,), xp=cnp), vsinit.he_normal(seed=0)((4,))
+        )
 
     @pytest.mark.parametrize("bad", ["numpy", np.random, math, 3], ids=repr)
     def test_unknown_namespace_raises_type_error(self, bad):

@@ -6,11 +6,12 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import to_numpy
 
 import vsinit
 from vsinit import _fill
 from vsinit.rng._registry import adapter_for
+
+from conftest import to_numpy
 
 FULL = (12, 10, 7)
 CASES = [
@@ -94,7 +95,12 @@ def test_tiles_of_a_partition_cover_it_exactly_once():
 
 @pytest.mark.parametrize(
     ("full", "offset", "shape"),
-    [((4, 4), (3, 0), (2, 4)), ((4, 4), (0,), (4,)), ((4, 4), (0, 0), (4,)), ((4, 4), (-1, 0), (4, 4))],
+    [
+        ((4, 4), (3, 0), (2, 4)),
+        ((4, 4), (0,), (4,)),
+        ((4, 4), (0, 0), (4,)),
+        ((4, 4), (-1, 0), (4, 4)),
+    ],
     ids=str,
 )
 def test_partitions_that_do_not_fit_raise_value_error(full, offset, shape):

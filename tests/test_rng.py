@@ -8,11 +8,12 @@ from importlib.metadata import EntryPoint
 
 import numpy as np
 import pytest
-from conftest import to_numpy
 from scipy import stats
 
 import vsinit
 from vsinit.rng import _registry
+
+from conftest import to_numpy
 
 N = 256 * 256
 

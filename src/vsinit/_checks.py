@@ -51,10 +51,7 @@ def check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
         raise TypeError(msg)
     for i, d in enumerate(shape):
         if not _is_int(d):
-            msg = (
-                f"`{name}` must be a sequence of non-negative ints; element {i} is "
-                f"{describe(d)}."
-            )
+            msg = f"`{name}` must be a sequence of non-negative ints; element {i} is {describe(d)}."
             raise TypeError(msg)
     dims = tuple(operator.index(d) for d in shape)
     if any(d < 0 for d in dims):

@@ -98,7 +98,8 @@ def check_partition(partition_info: Any, shape: tuple[int, ...]) -> PartitionInf
             )
             raise TypeError(msg)
         partition_info = PartitionInfo(full, offset)
-    full, offset = partition_info.full_shape, partition_info.var_offset
+    info: PartitionInfo = partition_info
+    full, offset = info.full_shape, info.var_offset
     if len(full) != len(shape) or any(
         o + d > f for o, d, f in zip(offset, shape, full, strict=True)
     ):
@@ -107,7 +108,7 @@ def check_partition(partition_info: Any, shape: tuple[int, ...]) -> PartitionInf
             f"does not fit inside the full shape {full}."
         )
         raise ValueError(msg)
-    return partition_info
+    return info
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,7 @@ class Layout:
             for lo in range(0, shape[split], step):
                 count = min(shape[split], lo + step) - lo
                 first = (*prefix, lo, *(0,) * (rank - split - 1))
-                base = sum(
-                    (o + f) * s for o, f, s in zip(self.offset, first, strides, strict=True)
-                )
+                base = sum((o + f) * s for o, f, s in zip(self.offset, first, strides, strict=True))
                 index = (*prefix, slice(lo, lo + count), ...)
                 box = (count, *shape[split + 1 :])
                 if split >= run_axis:

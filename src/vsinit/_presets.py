@@ -110,7 +110,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     >>> vsinit.calculate_gain("relu") ** 2
     2.0000000000000004
     >>> round(vsinit.calculate_gain("leaky_relu", 0.2), 6)
-    1.386750
+    1.38675
     """
     if not isinstance(nonlinearity, str):
         msg = f"`nonlinearity` must be a string; received {describe(nonlinearity)}."
@@ -128,8 +128,6 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             slope = float(param)
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity not in GAINS:
-        msg = (
-            f"`nonlinearity` must be one of {(*GAINS, 'leaky_relu')}; received {nonlinearity!r}."
-        )
+        msg = f"`nonlinearity` must be one of {(*GAINS, 'leaky_relu')}; received {nonlinearity!r}."
         raise ValueError(msg)
     return GAINS[nonlinearity]

@@ -186,7 +186,6 @@ def shift_rows(ops: WordOps, values: Any, offsets: np.ndarray, length: int) -> A
         return out
     xp = ops.xp
     rows = xp.asarray(offsets.astype(np.int32)[:, None], device=ops.device)
-    for o in distinct[1:]:
-        o = int(o)
-        out = xp.where(rows == o, values[:, o : o + length], out)
+    for offset in (int(o) for o in distinct[1:]):
+        out = xp.where(rows == offset, values[:, offset : offset + length], out)
     return out

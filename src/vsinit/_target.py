@@ -160,11 +160,14 @@ def resolve_source(rng: Any, seed: int | None, target: Target) -> Source:
         msg = f"`rng` is a generator of another library than the {target.library} target."
         raise TypeError(msg)
     generator_device = native[0].generator_device(rng)
-    if generator_device is not None and target.device is not None:
-        if str(generator_device) != str(target.device):
-            msg = (
-                f"`rng` draws on device {generator_device!r} but the array is on "
-                f"{target.device!r}; use a generator on the array's device."
-            )
-            raise ValueError(msg)
+    if (
+        generator_device is not None
+        and target.device is not None
+        and str(generator_device) != str(target.device)
+    ):
+        msg = (
+            f"`rng` draws on device {generator_device!r} but the array is on "
+            f"{target.device!r}; use a generator on the array's device."
+        )
+        raise ValueError(msg)
     return Source(None, 0, rng)

@@ -48,7 +48,11 @@ DISTRIBUTIONS: dict[str, Distribution] = {
 }
 
 #: The standard variate behind each distribution.
-KINDS = {"truncated_normal": "truncated_normal", "untruncated_normal": "normal", "uniform": "uniform"}
+KINDS = {
+    "truncated_normal": "truncated_normal",
+    "untruncated_normal": "normal",
+    "uniform": "uniform",
+}
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,19 @@ declare it in the entry-point group ``vsinit.rng``.
 
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._portable import Philox
-from vsinit.rng._registry import BUILTIN, ENTRY_POINT_GROUP, adapter_for, libraries, register, unregister
+from vsinit.rng._registry import (
+    BUILTIN,
+    ENTRY_POINT_GROUP,
+    adapter_for,
+    libraries,
+    register,
+    unregister,
+)
 
 __all__ = [
-    "Adapter",
     "BUILTIN",
     "ENTRY_POINT_GROUP",
+    "Adapter",
     "Philox",
     "adapter_for",
     "libraries",

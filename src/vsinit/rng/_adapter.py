@@ -93,7 +93,7 @@ class Adapter:
         try:
             with self.on_device(device):
                 xp.empty((0,), device=device)
-        except Exception as exc:  # noqa: BLE001 - any backend error means a bad device
+        except Exception as exc:
             msg = f"`device` {device!r} is not a valid {self.library} device: {exc}"
             raise ValueError(msg) from None
 

@@ -16,20 +16,25 @@ from vsinit.rng._adapter import Adapter
 from vsinit.rng._words import WordMode
 
 
+def _x64() -> bool:
+    """Whether JAX has 64-bit types (``jax_enable_x64``)."""
+    return bool(jax.config.read("jax_enable_x64"))
+
+
 class JaxAdapter(Adapter):
     """Adapter for JAX arrays and PRNG keys (typed or raw ``uint32[2]``)."""
 
     library = "jax"
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
-        return "u64" if jax.config.jax_enable_x64 else "u32"
+        return "u64" if _x64() else "u32"
 
     def writable(self, x: Any) -> bool:
         return False
 
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
         found = super().dtypes(xp, device)
-        if not jax.config.jax_enable_x64:
+        if not _x64():
             # jnp.float64 exists but silently becomes float32 without x64.
             found.pop("float64", None)
         return found
@@ -49,7 +54,7 @@ class JaxAdapter(Adapter):
         from vsinit.rng._portable import fresh_seed
 
         seed = fresh_seed() if seed is None else seed
-        key = jax.random.key(seed % 2**32 if not jax.config.jax_enable_x64 else seed)
+        key = jax.random.key(seed % 2**32 if not _x64() else seed)
         return key if device is None else jax.device_put(key, device)
 
     def draw(

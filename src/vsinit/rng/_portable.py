@@ -46,7 +46,10 @@ class Philox:
     def __init__(self, seed: int | None = None, *, stream: int = 0) -> None:
         seed = check_seed(seed)
         self.seed: int = secrets.randbits(64) if seed is None else seed
-        self._next = check_seed(check_int(stream, "stream"), "stream")
+        self._next = check_int(stream, "stream", minimum=0)
+        if self._next >= 2**64:
+            msg = f"`stream` must satisfy 0 <= stream < 2**64; received {self._next}."
+            raise ValueError(msg)
         self._lock = threading.Lock()
 
     @property

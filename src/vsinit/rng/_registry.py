@@ -53,15 +53,13 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
     if not isinstance(adapter, Adapter):
         msg = f"`adapter` must be an instance of vsinit.rng.Adapter; received {adapter!r}."
         raise TypeError(msg)
-    library = adapter.library
+    library: Any = adapter.library
     if not isinstance(library, str) or not library.isidentifier():
         msg = f"`adapter.library` must be a package name; received {library!r}."
         raise ValueError(msg)
     with _lock:
         if not replace and (library in BUILTIN or library in _registered):
-            msg = (
-                f"an adapter for {library!r} already exists; pass replace=True to replace it."
-            )
+            msg = f"an adapter for {library!r} already exists; pass replace=True to replace it."
             raise ValueError(msg)
         _registered[library] = adapter
         _loaded.pop(library, None)
@@ -88,7 +86,8 @@ def _find(library: str) -> Adapter:
     if library in _registered:
         return _registered[library]
     if library in BUILTIN:
-        return importlib.import_module(BUILTIN[library]).ADAPTER
+        adapter: Adapter = importlib.import_module(BUILTIN[library]).ADAPTER
+        return adapter
     plugin = _plugin(library)
     if plugin is not None:
         return plugin
@@ -101,7 +100,7 @@ def _plugin(library: str) -> Adapter | None:
     for entry in entry_points(group=ENTRY_POINT_GROUP, name=library):
         try:
             adapter = entry.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break vsinit
+        except Exception as exc:
             warnings.warn(
                 f"vsinit could not load the rng adapter plugin {entry.value!r}: {exc}",
                 RuntimeWarning,

@@ -27,7 +27,7 @@ class TorchAdapter(Adapter):
         return "i64"
 
     def writable(self, x: Any) -> bool:
-        return not (x.is_meta or x.is_inference() and not torch.is_inference_mode_enabled())
+        return not (x.is_meta or (x.is_inference() and not torch.is_inference_mode_enabled()))
 
     @contextlib.contextmanager
     def writing(self, x: Any) -> Iterator[None]:

@@ -1,0 +1,60 @@
+"""Development sessions: ``nox`` runs lint, typecheck and the test matrix.
+
+nox                                 # lint, typecheck, tests on every backend
+nox -s "tests(backend='torch')"     # one backend
+nox -s tests-gpu                    # CuPy and PyTorch CUDA (needs a GPU)
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+#: PyTorch is pinned here (not in the library's requirements): 2.13.0 is the CPU build on
+#: the CI machines' disk; a looser requirement would download a multi-GB CUDA build.
+TORCH = "torch==2.13.0"
+
+#: What each backend of the test matrix installs next to ``.[test]``.
+BACKENDS: dict[str, list[str]] = {
+    "numpy": [],
+    "array_api_strict": ["array-api-strict>=2.3"],
+    "torch": [TORCH],
+    "jax": ["jax>=0.4.30"],
+    "dask": ["dask[array]>=2024.1"],
+}
+
+
+@nox.session
+@nox.parametrize("backend", list(BACKENDS))
+def tests(session: nox.Session, backend: str) -> None:
+    """Run the test suite (and doctests) against one array library."""
+    session.install("-e", ".[test]", *BACKENDS[backend])
+    session.run(
+        "pytest",
+        *session.posargs,
+        env={"VSINIT_BACKENDS": backend},
+    )
+
+
+@nox.session(name="tests-gpu")
+def tests_gpu(session: nox.Session) -> None:
+    """The GPU backends (CuPy, PyTorch CUDA); run on a machine with a CUDA device."""
+    session.install("-e", ".[test]", "cupy-cuda12x", "torch")
+    session.run("pytest", "-m", "gpu", *session.posargs, env={"VSINIT_BACKENDS": "cupy,torch:cuda"})
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy (strict) on the library."""
+    session.install("-e", ".", "mypy>=1.10")
+    session.run("mypy")
