@@ -24,6 +24,8 @@ BACKENDS: dict[str, list[str]] = {
     "jax": ["jax>=0.4.30"],
     "dask": ["dask[array]>=2024.1"],
 }
+#: Everything at once: the README and docs examples need several libraries together.
+BACKENDS["all"] = sorted({p for packages in BACKENDS.values() for p in packages})
 
 
 @nox.session
