@@ -43,8 +43,8 @@ class JaxAdapter(Adapter):
         if not isinstance(obj, jax.Array):
             return False
         if jnp.issubdtype(obj.dtype, jax.dtypes.prng_key):
-            return obj.shape == ()
-        return obj.dtype == jnp.uint32 and obj.shape == (2,)
+            return bool(obj.shape == ())
+        return bool(obj.dtype == jnp.uint32 and obj.shape == (2,))
 
     def generator_device(self, generator: Any) -> Any:
         devices = generator.devices()
