@@ -60,3 +60,37 @@ def typecheck(session: nox.Session) -> None:
     """mypy (strict) on the library."""
     session.install("-e", ".", "mypy>=1.10")
     session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmark vsinit against its peers side by side (asserts nothing about time).
+
+    Peers come from ``benchmarks/requirements.txt``; pass options after ``--``, e.g.
+    ``nox -s bench -- --quick``.
+    """
+    session.install("-e", ".", TORCH, "-r", "benchmarks/requirements.txt")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation; warnings are errors."""
+    session.install("-e", ".", TORCH, "-r", "docs/requirements.txt")
+    session.run(
+        "sphinx-build",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+    )
+
+
+@nox.session
+def crosscheck(session: nox.Session) -> None:
+    """Differential tests against the real TensorFlow, Keras 3, JAX and PyTorch."""
+    session.install("-e", ".[test]", TORCH, "-r", "tests/crosscheck/requirements.txt")
+    session.run("pytest", "tests/crosscheck", *session.posargs, env={"VSINIT_CROSSCHECK": "1"})
