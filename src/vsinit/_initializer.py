@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from vsinit import _fill, _target
-from vsinit._checks import check_axes, check_choice, check_scale, check_seed, check_shape, describe
+from vsinit._checks import check_axes, check_choice, check_scale, check_seed, check_shape
 from vsinit._fans import fans
 from vsinit._namespace import dtype_name
 from vsinit._partition import Layout, PartitionInfo, check_partition
@@ -64,14 +64,10 @@ class Initializer:
         ValueError
             If ``config`` has keys the initializer does not know.
         """
-        if not isinstance(config, Mapping):
-            msg = f"`config` must be a dict; received {describe(config)}."
-            raise TypeError(msg)
-        unknown = sorted(str(k) for k in config if k not in cls.config_keys)
-        if unknown:
-            msg = f"`config` has unknown keys {unknown}; {cls.__name__} accepts {cls.config_keys}."
-            raise ValueError(msg)
-        return cls(**config)
+        from vsinit.compat._config import normalize
+
+        kwargs = normalize(config, cls.config_keys, cls.__name__)
+        return cls(**kwargs)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

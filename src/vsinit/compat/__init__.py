@@ -1,0 +1,1 @@
+"""Compatibility profiles: each anchor framework's initializer API and semantics."""
