@@ -1,0 +1,212 @@
+"""Pictures of vsinit's distributions, drawn by vsinit itself (``vsinit plot`` and the docs).
+
+matplotlib is imported inside each function, and only its object-oriented API is used
+(``matplotlib.figure.Figure``, no ``pyplot``): nothing here touches global plotting state, and
+importing vsinit never imports matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vsinit._describe import g, preset_name
+from vsinit._initializer import VarianceScaling
+from vsinit._variance import Scaling
+
+#: Colors of the axis roles in the fan diagram and of the libraries in overlays.
+ROLE_COLORS = {"in": "#4C72B0", "out": "#DD8452", "field": "#8C8C8C", "batch": "#55A868"}
+LIBRARY_STYLES = {
+    "numpy": {"color": "#4C72B0", "linestyle": "-", "linewidth": 3.0, "alpha": 0.55},
+    "torch": {"color": "#DD8452", "linestyle": "--", "linewidth": 1.6},
+    "jax": {"color": "#2F2F2F", "linestyle": ":", "linewidth": 1.6},
+}
+TITLES = {
+    "truncated_normal": "truncated normal",
+    "untruncated_normal": "untruncated normal",
+    "uniform": "uniform",
+}
+
+
+def density(distribution: str, s: Scaling, x: np.ndarray) -> np.ndarray:
+    """The probability density of ``distribution`` (scaled as ``s``) at ``x``."""
+    scale = s.sampling_scale
+    if distribution == "uniform":
+        return np.where(np.abs(x) < scale, 0.5 / scale, 0.0)
+    z = x / scale
+    pdf = np.exp(-0.5 * z * z) / (math.sqrt(2.0 * math.pi) * scale)
+    if distribution == "untruncated_normal":
+        return pdf
+    mass = math.erf(2.0 / math.sqrt(2.0))  # P(|Z| < 2)
+    return np.where(np.abs(z) < 2.0, pdf / mass, 0.0)
+
+
+def _extent(s: Scaling) -> float:
+    return 1.15 * s.bound if s.bound is not None else 4.5 * s.stddev
+
+
+def draw_histogram(ax: Any, init: VarianceScaling, shape: Sequence[int], values: Any) -> None:
+    """Histogram of ``values`` on ``ax`` against the theoretical density of ``init``."""
+    s = init.scaling(shape)
+    v = np.asarray(values, dtype=np.float64).ravel()
+    extent = _extent(s)
+    bins = np.linspace(-extent, extent, 121)
+    ax.hist(v, bins=bins, density=True, color="#4C72B0", alpha=0.55, label=f"{v.size:,} samples")
+    x = np.linspace(-extent, extent, 1201)
+    ax.plot(x, density(init.distribution, s, x), color="#C44E52", lw=1.8, label="density")
+    if s.bound is not None:
+        for sign in (-1, 1):
+            ax.axvline(sign * s.bound, color="#2F2F2F", ls="--", lw=1)
+        ax.text(s.bound, ax.get_ylim()[1] * 0.97, f"±{g(s.bound)} ", ha="right", va="top",
+                fontsize=8)  # fmt: skip
+    ax.set_xlim(-extent, extent)
+    ax.set_title(f"{TITLES[init.distribution]}, std {g(s.stddev)}", fontsize=10)
+    ax.set_xlabel("weight value")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.08, 1.0), fontsize=8, frameon=False)
+
+
+def _label(init: VarianceScaling) -> str:
+    name = preset_name(init)
+    if name:
+        return name
+    return f"VarianceScaling({init.scale:g}, {init.mode!r}, {init.distribution!r})"
+
+
+def histogram_figure(init: VarianceScaling, shape: Sequence[int], values: Any) -> Any:
+    """One histogram-versus-density figure (``vsinit plot``)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.0, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    draw_histogram(ax, init, shape, values)
+    ax.set_ylabel("density")
+    fig.suptitle(f"{_label(init)} on a {tuple(shape)} weight", fontsize=11)
+    return fig
+
+
+def distributions_figure(shape: Sequence[int], samples: Mapping[str, tuple[Any, Any]]) -> Any:
+    """Side-by-side histograms: ``samples`` maps a title to ``(initializer, values)``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12.0, 3.8), layout="constrained")
+    axes = fig.subplots(1, len(samples), sharey=False)
+    for ax, (title, (init, values)) in zip(np.atleast_1d(axes), samples.items(), strict=True):
+        draw_histogram(ax, init, shape, values)
+        ax.set_title(f"{title}\n{ax.get_title()}", fontsize=10)
+    fig.suptitle(f"scale 2, fan_in, on a {tuple(shape)} kernel", fontsize=11)
+    return fig
+
+
+def libraries_figure(
+    init: VarianceScaling, shape: Sequence[int], samples: Mapping[str, Any]
+) -> Any:
+    """The same seed on several libraries: overlaid histograms and differences from the first."""
+    from matplotlib.figure import Figure
+
+    s = init.scaling(shape)
+    arrays = {name: np.asarray(v, dtype=np.float64).ravel() for name, v in samples.items()}
+    reference_name, reference = next(iter(arrays.items()))
+    ulp = float(np.spacing(np.float32(s.bound if s.bound is not None else 4 * s.stddev)))
+    fig = Figure(figsize=(12.0, 4.0), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
+    extent = _extent(s)
+    bins = np.linspace(-extent, extent, 121)
+    for name, v in arrays.items():
+        counts, edges = np.histogram(v, bins=bins, density=True)
+        style = LIBRARY_STYLES.get(name, {"linewidth": 1.2})
+        left.stairs(counts, edges, label=name, **style)
+    left.set_xlim(-extent, extent)
+    left.set_xlabel("weight value")
+    left.set_ylabel("density")
+    left.set_title(f"{_label(init)}(seed={init.seed}): one histogram per library", fontsize=10)
+    left.legend(frameon=False, fontsize=9)
+    shown = min(reference.size, 2000)
+    for name, v in list(arrays.items())[1:]:
+        diff = (v[:shown] - reference[:shown]) / ulp
+        worst = float(np.max(np.abs(v - reference))) / ulp
+        style = {k: w for k, w in LIBRARY_STYLES.get(name, {}).items() if k == "color"}
+        right.plot(diff, ".", ms=2.5, label=f"{name}: max |Δ| = {worst:.0f} ulp", **style)
+    right.axhline(0, color="#4C72B0", lw=1)
+    right.set_ylim(-8, 8)
+    right.set_xlabel(f"element (first {shown:,} of {reference.size:,})")
+    right.set_ylabel(f"difference from {reference_name} (float32 ulp of the bound)")
+    right.set_title("element by element", fontsize=10)
+    right.legend(frameon=False, fontsize=9, loc="upper right")
+    return fig
+
+
+def _axis_boxes(ax: Any, y: float, dims: Sequence[tuple[str, int, str]]) -> None:
+    """Draw one labelled box per axis, colored by its role."""
+    from matplotlib.patches import FancyBboxPatch
+
+    x = 0.0
+    for label, size, role in dims:
+        width = 1.0 + 0.35 * math.log2(size)
+        box = FancyBboxPatch(
+            (x, y),
+            width,
+            0.8,
+            boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor=ROLE_COLORS[role],
+            edgecolor="white",
+            alpha=0.9,
+        )
+        ax.add_patch(box)
+        ax.text(x + width / 2, y + 0.4, f"{label}\n{size}", ha="center", va="center",
+                color="white", fontsize=10, fontweight="bold")  # fmt: skip
+        x += width + 0.15
+
+
+def fans_figure(height: int = 3, width: int = 3, fan_in: int = 64, fan_out: int = 128) -> Any:
+    """A conv kernel in both layouts: which axes are inputs, outputs and receptive field."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    rf = height * width
+    tf = [("H", height, "field"), ("W", width, "field"), ("in", fan_in, "in"),
+          ("out", fan_out, "out")]  # fmt: skip
+    torch = [tf[3], tf[2], tf[0], tf[1]]
+    fig = Figure(figsize=(11.0, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    rows = [
+        (2.2, tf, f"TF / Keras / JAX  {(height, width, fan_in, fan_out)}", "he_normal()"),
+        (0.4, torch, f"PyTorch  {(fan_out, fan_in, height, width)}",
+         "he_normal(in_axis=1, out_axis=0)"),
+    ]  # fmt: skip
+    for y, dims, title, call in rows:
+        ax.text(0, y + 1.0, title, fontsize=11, fontweight="bold")
+        _axis_boxes(ax, y, dims)
+        ax.text(11.2, y + 0.4, f"vsinit.{call}", fontsize=10, family="monospace", va="center")
+    ax.text(
+        0,
+        -0.45,
+        f"fan_in = in · H · W = {fan_in} · {rf} = {fan_in * rf}        "
+        f"fan_out = out · H · W = {fan_out} · {rf} = {fan_out * rf}        (both layouts)",
+        fontsize=10.5,
+    )
+    ax.legend(
+        handles=[
+            Patch(color=ROLE_COLORS["in"], label="in_axis (input units)"),
+            Patch(color=ROLE_COLORS["out"], label="out_axis (output units)"),
+            Patch(color=ROLE_COLORS["field"], label="receptive field (every other axis)"),
+        ],
+        loc="upper right",
+        frameon=False,
+        fontsize=9,
+    )
+    ax.set_xlim(-0.2, 19.5)
+    ax.set_ylim(-0.8, 3.6)
+    ax.set_axis_off()
+    return fig
+
+
+def save(fig: Any, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG at ``path`` (parent folders are created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, format="png")
+    return path
