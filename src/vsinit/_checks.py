@@ -27,14 +27,23 @@ def describe(value: Any) -> str:
     return f"{text} (type {type(value).__name__})"
 
 
-def _is_int(value: Any) -> bool:
-    """True for Python and NumPy integers (anything with ``__index__``), never for bools."""
-    return hasattr(type(value), "__index__") and not isinstance(value, (bool, np.bool_))
+def is_int(value: Any) -> bool:
+    """True for Python and NumPy integers (anything with ``__index__``).
+
+    Never for bools, nor for arrays: NumPy, PyTorch and JAX arrays define ``__index__``
+    too, so that ``torch.tensor(True)`` or ``torch.tensor([3])`` would otherwise pass as 1
+    and 3.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, (int, np.integer)):
+        return True
+    return hasattr(type(value), "__index__") and not hasattr(value, "shape")
 
 
 def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
     """An integer (Python or NumPy integer; never a bool or float) as a Python int."""
-    if not _is_int(value):
+    if not is_int(value):
         msg = f"`{name}` must be an int; received {describe(value)}."
         raise TypeError(msg)
     result = operator.index(value)
@@ -50,7 +59,7 @@ def check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
         msg = f"`{name}` must be a sequence of non-negative ints; received {describe(shape)}."
         raise TypeError(msg)
     for i, d in enumerate(shape):
-        if not _is_int(d):
+        if not is_int(d):
             msg = f"`{name}` must be a sequence of non-negative ints; element {i} is {describe(d)}."
             raise TypeError(msg)
     dims = tuple(operator.index(d) for d in shape)
@@ -68,12 +77,12 @@ def check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
 
 def check_axes(axes: Any, name: str) -> int | tuple[int, ...]:
     """An axis or a sequence of axes, as an int or a tuple of ints (hashable)."""
-    if _is_int(axes):
+    if is_int(axes):
         return operator.index(axes)
     if (
         isinstance(axes, (str, bytes))
         or not isinstance(axes, Sequence)
-        or not all(_is_int(a) for a in axes)
+        or not all(is_int(a) for a in axes)
     ):
         msg = f"`{name}` must be an int or a sequence of ints; received {describe(axes)}."
         raise TypeError(msg)
@@ -85,9 +94,12 @@ def check_scale(scale: Any) -> float:
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
         msg = f"`scale` must be a positive real number; received {describe(scale)}."
         raise TypeError(msg)
-    value = float(scale)
+    try:
+        value = float(scale)
+    except OverflowError:  # an int or Fraction beyond the float range
+        value = math.inf
     if not math.isfinite(value) or value <= 0.0:
-        msg = f"`scale` must be a finite positive number; received {scale!r}."
+        msg = f"`scale` must be a finite positive number; received {describe(scale)}."
         raise ValueError(msg)
     return value
 
