@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vsinit import _namespace
-from vsinit._checks import check_seed, describe
+from vsinit._checks import check_seed, describe, is_int
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._portable import Philox, fresh_seed, key_of
 from vsinit.rng._registry import adapter_for, generator_adapter
@@ -44,6 +44,9 @@ class Target:
     dtype_name: str
 
 
+#: The named tiers an ``rng`` string may select.
+TIERS = ("portable", "native")
+
 RNG_HELP = (
     "an int seed, 'portable', 'native', a vsinit.rng.Philox, or a generator of the array "
     "library (numpy.random.Generator, torch.Generator, a JAX key, cupy or dask generator)"
@@ -63,15 +66,17 @@ def native_generator(rng: Any) -> tuple[Adapter, str] | None:
 
 def check_rng(rng: Any) -> None:
     """Raise ``TypeError``/``ValueError`` for an ``rng`` argument of the wrong kind."""
-    if rng is None or isinstance(rng, Philox) or rng in ("portable", "native"):
+    # Strings are compared only with strings: ``array == "portable"`` is elementwise.
+    if rng is None or isinstance(rng, Philox) or (isinstance(rng, str) and rng in TIERS):
         return
     if isinstance(rng, str):
         msg = f"`rng` must be {RNG_HELP}; received {rng!r}."
         raise ValueError(msg)
-    if isinstance(rng, bool) or not (hasattr(type(rng), "__index__") or native_generator(rng)):
+    # Arrays define ``__index__`` too; a raw JAX key (uint32[2]) is a generator, not a seed.
+    if not (is_int(rng) or native_generator(rng)):
         msg = f"`rng` must be {RNG_HELP}; received {describe(rng)}."
         raise TypeError(msg)
-    if hasattr(type(rng), "__index__"):
+    if is_int(rng):
         check_seed(rng, "rng")
 
 
@@ -147,13 +152,13 @@ def resolve_array(x: Any) -> Target:
 
 def resolve_source(rng: Any, seed: int | None, target: Target) -> Source:
     """Resolve the random source of one call (after :func:`check_rng`)."""
-    if rng is None or rng == "portable":
+    if rng is None or (isinstance(rng, str) and rng == "portable"):
         return Source(key_of(fresh_seed() if seed is None else seed), 0)
     if isinstance(rng, Philox):
         return Source(rng.key, rng.take_stream())
-    if rng == "native":
+    if isinstance(rng, str) and rng == "native":
         return Source(None, 0, target.adapter.new_generator(seed, target.device))
-    if hasattr(type(rng), "__index__"):
+    if is_int(rng):
         return Source(key_of(check_seed(rng, "rng") or 0), 0)
     native = native_generator(rng)
     if native is None or native[1] != target.library:
