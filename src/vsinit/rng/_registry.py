@@ -12,6 +12,7 @@ import warnings
 from importlib.metadata import entry_points
 from typing import Any
 
+from vsinit._checks import describe
 from vsinit.rng._adapter import Adapter
 
 #: Built-in adapters: library name -> module defining ``ADAPTER``.
@@ -51,7 +52,10 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
         If its library already has an adapter and ``replace`` is false.
     """
     if not isinstance(adapter, Adapter):
-        msg = f"`adapter` must be an instance of vsinit.rng.Adapter; received {adapter!r}."
+        msg = f"`adapter` must be an instance of vsinit.rng.Adapter; received {describe(adapter)}."
+        raise TypeError(msg)
+    if not isinstance(replace, bool):
+        msg = f"`replace` must be True or False; received {describe(replace)}."
         raise TypeError(msg)
     library: Any = adapter.library
     if not isinstance(library, str) or not library.isidentifier():
@@ -67,6 +71,7 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
 
 def unregister(library: str) -> None:
     """Remove a registered adapter (built-ins come back if one was replaced)."""
+    check_library(library)
     with _lock:
         _registered.pop(library, None)
         _loaded.pop(library, None)
@@ -74,12 +79,20 @@ def unregister(library: str) -> None:
 
 def adapter_for(library: str) -> Adapter:
     """The adapter for ``library``: registered, built in, plugin, or the generic one."""
+    check_library(library)
     adapter = _loaded.get(library)
     if adapter is None:
         adapter = _find(library)
         with _lock:
             _loaded[library] = adapter
     return adapter
+
+
+def check_library(library: Any) -> None:
+    """Raise ``TypeError`` unless ``library`` is a package name (a string)."""
+    if not isinstance(library, str):
+        msg = f"`library` must be a package name (a str); received {describe(library)}."
+        raise TypeError(msg)
 
 
 def _find(library: str) -> Adapter:
