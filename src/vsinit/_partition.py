@@ -56,6 +56,12 @@ class PartitionInfo:
                 f"{self._full_shape}; received {self._var_offset}."
             )
             raise ValueError(msg)
+        if any(o > f for o, f in zip(self._var_offset, self._full_shape, strict=True)):
+            msg = (
+                f"`var_offset` must lie inside `full_shape` {self._full_shape}; received "
+                f"{self._var_offset}."
+            )
+            raise ValueError(msg)
 
     @property
     def full_shape(self) -> tuple[int, ...]:
