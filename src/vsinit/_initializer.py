@@ -83,9 +83,9 @@ class Initializer:
 
 
 class VarianceScaling(Initializer):
-    r"""Initializer whose scale adapts to the shape of the weight tensor.
+    """Initializer whose scale adapts to the shape of the weight tensor.
 
-    The samples have variance :math:`\mathrm{var} = \mathrm{scale} / \max(1, n)`, where
+    The samples have variance ``var = scale / max(1, n)``, where
     ``n`` depends on ``mode`` and on the fans of the *full* tensor
     (:func:`vsinit.compute_fans`):
 
