@@ -1,28 +1,92 @@
-"""Every code example in the README and the docs runs (doctest), so none can rot."""
+"""Every code example in the README and the docs runs, so none can rot.
+
+* ``>>>`` examples (in ```` ```python ```` fences) run under doctest; a page whose examples
+  import an optional library is skipped when that library is not installed.
+* ```` ```console ```` blocks whose lines start with ``$ vsinit`` run the command line and
+  compare its output (``...`` matches anything, whitespace is normalized).
+* Code without prompts (the CuPy examples, which need a GPU) is shown, not run.
+"""
 
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+DOCS = ROOT / "docs"
+#: Pages: the README and every Markdown page of the docs, except build outputs
+#: (``_build``) and pictures drawn at build time (``_generated``).
+PAGES = sorted(
+    [
+        ROOT / "README.md",
+        *(p for p in DOCS.rglob("*.md") if not any(part.startswith("_") for part in p.parts)),
+    ]
+)
 IMPORT = re.compile(r"^>>> import ([\w.]+)", re.MULTILINE)
 OPTIONAL = {"torch", "jax", "dask", "cupy", "array_api_strict", "matplotlib"}
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_examples_on_the_page_run(page):
     text = page.read_text()
     for module in {m.split(".")[0] for m in IMPORT.findall(text)} & OPTIONAL:
         pytest.importorskip(module)
-    result = doctest.testfile(
-        str(page),
-        module_relative=False,
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-        verbose=False,
-    )
+    result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, verbose=False)
     assert result.failed == 0, f"{result.failed} example(s) failed in {page.name}"
+
+
+def console_examples() -> list[tuple[str, str, str]]:
+    """``(page, command, expected output)`` for every ``$ vsinit`` line in a console block."""
+    found = []
+    for page in PAGES:
+        for block in CONSOLE.findall(page.read_text()):
+            for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+                command, _, output = chunk.partition("\n")
+                if command.startswith("vsinit "):
+                    found.append((page_id(page), command, output))
+    return found
+
+
+def needs(command: str) -> str | None:
+    """The optional library a command needs, if any."""
+    args = shlex.split(command)
+    if args[1] == "plot":
+        return "matplotlib"
+    if "--backend" in args:
+        backend = args[args.index("--backend") + 1]
+        return {"jax": "jax", "dask": "dask"}.get(backend, backend)
+    return None
+
+
+@pytest.mark.parametrize(("page", "command", "expected"), console_examples())
+def test_command_line_examples_print_what_the_page_shows(page, command, expected, tmp_path):
+    library = needs(command)
+    if library is not None and library != "numpy" and importlib.util.find_spec(library) is None:
+        pytest.skip(f"{command!r} needs {library}")
+    args = shlex.split(command)[1:]
+    result = subprocess.run(
+        [sys.executable, "-m", "vsinit", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    checker = doctest.OutputChecker()
+    assert checker.check_output(expected, result.stdout, FLAGS), (
+        f"{page}: `{command}` printed\n{result.stdout}"
+    )

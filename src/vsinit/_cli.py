@@ -140,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_initializer_options(sample)
     _add_sampling_options(sample)
-    sample.add_argument("--out", type=Path, help="write the array to FILE.npy (or FILE.pt)")
+    sample.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the array to FILE.npy (or FILE.pt)"
+    )
 
     plot = commands.add_parser(
         "plot",
@@ -151,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_initializer_options(plot)
     _add_sampling_options(plot)
-    plot.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    plot.add_argument("--out", type=Path, metavar="FILE", required=True, help="PNG file to write")
 
     commands.add_parser(
         "bench",

@@ -289,7 +289,7 @@ def sample_summary(values: Any, s: Scaling) -> str:
     """Summary statistics of a sample next to the distribution's targets."""
     v = np.asarray(values, dtype=np.float64).ravel()
     size = v.size
-    rows = [("values", f"{size}", "")]
+    rows = [("values", f"{size:,}", "")]
     if size:
         beyond = int(np.count_nonzero(np.abs(v) > s.bound)) if s.bound is not None else 0
         rows += [
@@ -300,6 +300,6 @@ def sample_summary(values: Any, s: Scaling) -> str:
         ]
         if s.bound is not None:
             rows.append(("beyond bound", f"{beyond / size:.4%} ({beyond})", "0"))
-    lines = [f"{'':<14}{'sample':>18}  {'target':<12}"]
+    lines = [f"{'':<14}{'sample':>18}  target"]
     lines += [f"{k:<14}{v:>18}  {t:<12}".rstrip() for k, v, t in rows]
     return "\n".join(lines)

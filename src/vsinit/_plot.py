@@ -49,24 +49,36 @@ def _extent(s: Scaling) -> float:
     return 1.15 * s.bound if s.bound is not None else 4.5 * s.stddev
 
 
+def _bins(s: Scaling) -> np.ndarray:
+    """Histogram bin edges; a bound falls on an edge, so no bin straddles it."""
+    if s.bound is None:
+        return np.linspace(-_extent(s), _extent(s), 121)
+    step = s.bound / 50
+    outside = math.ceil((_extent(s) - s.bound) / step)
+    return np.arange(-50 - outside, 51 + outside) * step
+
+
 def draw_histogram(ax: Any, init: VarianceScaling, shape: Sequence[int], values: Any) -> None:
     """Histogram of ``values`` on ``ax`` against the theoretical density of ``init``."""
     s = init.scaling(shape)
     v = np.asarray(values, dtype=np.float64).ravel()
     extent = _extent(s)
-    bins = np.linspace(-extent, extent, 121)
-    ax.hist(v, bins=bins, density=True, color="#4C72B0", alpha=0.55, label=f"{v.size:,} samples")
+    bins = _bins(s)
+    counts, _, _ = ax.hist(
+        v, bins=bins, density=True, color="#4C72B0", alpha=0.55, label=f"{v.size:,} samples"
+    )
     x = np.linspace(-extent, extent, 1201)
-    ax.plot(x, density(init.distribution, s, x), color="#C44E52", lw=1.8, label="density")
+    pdf = density(init.distribution, s, x)
+    ax.plot(x, pdf, color="#C44E52", lw=1.8, label="density")
     if s.bound is not None:
         for sign in (-1, 1):
-            ax.axvline(sign * s.bound, color="#2F2F2F", ls="--", lw=1)
-        ax.text(s.bound, ax.get_ylim()[1] * 0.97, f"±{g(s.bound)} ", ha="right", va="top",
-                fontsize=8)  # fmt: skip
+            label = f"bound ±{g(s.bound)}" if sign > 0 else None
+            ax.axvline(sign * s.bound, color="#2F2F2F", ls="--", lw=1, label=label)
     ax.set_xlim(-extent, extent)
+    ax.set_ylim(0, 1.45 * max(float(np.max(counts, initial=0.0)), float(pdf.max())))
     ax.set_title(f"{TITLES[init.distribution]}, std {g(s.stddev)}", fontsize=10)
     ax.set_xlabel("weight value")
-    ax.legend(loc="upper left", bbox_to_anchor=(0.08, 1.0), fontsize=8, frameon=False)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=1)
 
 
 def _label(init: VarianceScaling) -> str:
@@ -92,12 +104,12 @@ def distributions_figure(shape: Sequence[int], samples: Mapping[str, tuple[Any, 
     """Side-by-side histograms: ``samples`` maps a title to ``(initializer, values)``."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(12.0, 3.8), layout="constrained")
+    fig = Figure(figsize=(10.0, 3.7), layout="constrained")
     axes = fig.subplots(1, len(samples), sharey=False)
     for ax, (title, (init, values)) in zip(np.atleast_1d(axes), samples.items(), strict=True):
         draw_histogram(ax, init, shape, values)
         ax.set_title(f"{title}\n{ax.get_title()}", fontsize=10)
-    fig.suptitle(f"scale 2, fan_in, on a {tuple(shape)} kernel", fontsize=11)
+    fig.suptitle(f"scale 2, fan_in, seed 0, on a {tuple(shape)} kernel", fontsize=11)
     return fig
 
 
@@ -111,10 +123,10 @@ def libraries_figure(
     arrays = {name: np.asarray(v, dtype=np.float64).ravel() for name, v in samples.items()}
     reference_name, reference = next(iter(arrays.items()))
     ulp = float(np.spacing(np.float32(s.bound if s.bound is not None else 4 * s.stddev)))
-    fig = Figure(figsize=(12.0, 4.0), layout="constrained")
+    fig = Figure(figsize=(10.0, 3.9), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.3, 1])
     extent = _extent(s)
-    bins = np.linspace(-extent, extent, 121)
+    bins = _bins(s)
     for name, v in arrays.items():
         counts, edges = np.histogram(v, bins=bins, density=True)
         style = LIBRARY_STYLES.get(name, {"linewidth": 1.2})
@@ -131,7 +143,7 @@ def libraries_figure(
         style = {k: w for k, w in LIBRARY_STYLES.get(name, {}).items() if k == "color"}
         right.plot(diff, ".", ms=2.5, label=f"{name}: max |Δ| = {worst:.0f} ulp", **style)
     right.axhline(0, color="#4C72B0", lw=1)
-    right.set_ylim(-8, 8)
+    right.set_ylim(-3, 3)
     right.set_xlabel(f"element (first {shown:,} of {reference.size:,})")
     right.set_ylabel(f"difference from {reference_name} (float32 ulp of the bound)")
     right.set_title("element by element", fontsize=10)
@@ -139,13 +151,13 @@ def libraries_figure(
     return fig
 
 
-def _axis_boxes(ax: Any, y: float, dims: Sequence[tuple[str, int, str]]) -> None:
-    """Draw one labelled box per axis, colored by its role."""
+def _axis_boxes(ax: Any, y: float, dims: Sequence[tuple[str, int, str]]) -> float:
+    """Draw one labelled box per axis, colored by its role; return the right edge."""
     from matplotlib.patches import FancyBboxPatch
 
     x = 0.0
     for label, size, role in dims:
-        width = 1.0 + 0.35 * math.log2(size)
+        width = 0.7 + 0.2 * math.log2(size)
         box = FancyBboxPatch(
             (x, y),
             width,
@@ -153,12 +165,12 @@ def _axis_boxes(ax: Any, y: float, dims: Sequence[tuple[str, int, str]]) -> None
             boxstyle="round,pad=0.02,rounding_size=0.08",
             facecolor=ROLE_COLORS[role],
             edgecolor="white",
-            alpha=0.9,
         )
         ax.add_patch(box)
         ax.text(x + width / 2, y + 0.4, f"{label}\n{size}", ha="center", va="center",
-                color="white", fontsize=10, fontweight="bold")  # fmt: skip
-        x += width + 0.15
+                color="white", fontsize=12, fontweight="bold")  # fmt: skip
+        x += width + 0.12
+    return x
 
 
 def fans_figure(height: int = 3, width: int = 3, fan_in: int = 64, fan_out: int = 128) -> Any:
@@ -170,37 +182,109 @@ def fans_figure(height: int = 3, width: int = 3, fan_in: int = 64, fan_out: int 
     tf = [("H", height, "field"), ("W", width, "field"), ("in", fan_in, "in"),
           ("out", fan_out, "out")]  # fmt: skip
     torch = [tf[3], tf[2], tf[0], tf[1]]
-    fig = Figure(figsize=(11.0, 3.6), layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(8.0, 3.8))
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96))
     rows = [
-        (2.2, tf, f"TF / Keras / JAX  {(height, width, fan_in, fan_out)}", "he_normal()"),
-        (0.4, torch, f"PyTorch  {(fan_out, fan_in, height, width)}",
+        (2.4, tf, f"TF / Keras / JAX: {(height, width, fan_in, fan_out)}", "he_normal()"),
+        (0.6, torch, f"PyTorch: {(fan_out, fan_in, height, width)}",
          "he_normal(in_axis=1, out_axis=0)"),
     ]  # fmt: skip
     for y, dims, title, call in rows:
-        ax.text(0, y + 1.0, title, fontsize=11, fontweight="bold")
-        _axis_boxes(ax, y, dims)
-        ax.text(11.2, y + 0.4, f"vsinit.{call}", fontsize=10, family="monospace", va="center")
-    ax.text(
-        0,
-        -0.45,
-        f"fan_in = in · H · W = {fan_in} · {rf} = {fan_in * rf}        "
-        f"fan_out = out · H · W = {fan_out} · {rf} = {fan_out * rf}        (both layouts)",
-        fontsize=10.5,
-    )
+        ax.text(0, y + 1.0, title, fontsize=12, fontweight="bold")
+        right = _axis_boxes(ax, y, dims)
+        ax.text(right + 0.2, y + 0.4, f"vsinit.{call}", fontsize=10.5, family="monospace",
+                va="center")  # fmt: skip
+    ax.text(0, -0.1, f"fan_in  = in · H · W = {fan_in} · {rf} = {fan_in * rf}", fontsize=11.5)
+    ax.text(0, -0.6, f"fan_out = out · H · W = {fan_out} · {rf} = {fan_out * rf}", fontsize=11.5)
+    ax.text(0, -1.1, "(the same in both layouts)", fontsize=10.5, style="italic")
     ax.legend(
         handles=[
-            Patch(color=ROLE_COLORS["in"], label="in_axis (input units)"),
-            Patch(color=ROLE_COLORS["out"], label="out_axis (output units)"),
-            Patch(color=ROLE_COLORS["field"], label="receptive field (every other axis)"),
+            Patch(color=ROLE_COLORS["in"], label="in_axis: input units"),
+            Patch(color=ROLE_COLORS["out"], label="out_axis: output units"),
+            Patch(color=ROLE_COLORS["field"], label="receptive field: other axes"),
         ],
-        loc="upper right",
+        loc="lower right",
         frameon=False,
-        fontsize=9,
+        fontsize=10,
     )
-    ax.set_xlim(-0.2, 19.5)
-    ax.set_ylim(-0.8, 3.6)
+    ax.set_xlim(-0.1, 12.4)
+    ax.set_ylim(-1.3, 3.8)
     ax.set_axis_off()
+    return fig
+
+
+def benchmark_records(data: Any) -> list[dict[str, Any]]:
+    """The measured throughput records in a benchmark result (``benchmarks/results/*.json``).
+
+    Accepts a list of records or a dict holding one (under any key); keeps the records with
+    ``status`` ``"ok"`` and a median time per element. Anything else gives ``[]``.
+    """
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        return [r for v in lists for r in benchmark_records(v)]
+    if not isinstance(data, list):
+        return []
+    records = []
+    for r in data:
+        if not isinstance(r, dict) or r.get("status", "ok") != "ok":
+            continue
+        if r.get("category", "throughput") != "throughput":
+            continue
+        per_element = r.get("ns_per_element")
+        if isinstance(per_element, dict):
+            per_element = per_element.get("median")
+        if isinstance(per_element, (int, float)) and per_element > 0:
+            records.append({**r, "ns_per_element": float(per_element)})
+    return records
+
+
+def _case(r: dict[str, Any]) -> tuple[str, str, str, str]:
+    shape = "×".join(str(d) for d in r.get("shape", ()))
+    return (
+        str(r.get("backend", "")),
+        str(r.get("distribution", "")),
+        shape,
+        str(r.get("dtype", "")),
+    )
+
+
+def benchmark_figure(data: Any) -> Any:
+    """Bars of ns per element for the largest measured shape per backend (``None`` if no data).
+
+    One panel per backend, float32 and the most measured distribution where there is a
+    choice; each bar is one subject (vsinit tier, raw generator, peer).
+    """
+    from matplotlib.figure import Figure
+
+    records = benchmark_records(data)
+    if not records:
+        return None
+    panels: dict[str, list[dict[str, Any]]] = {}
+    for backend in dict.fromkeys(str(r.get("backend", "")) for r in records):
+        mine = [r for r in records if str(r.get("backend", "")) == backend]
+        mine = [r for r in mine if r.get("dtype") == "float32"] or mine
+        distributions = [str(r.get("distribution", "")) for r in mine if r.get("distribution")]
+        if distributions:
+            common = max(set(distributions), key=distributions.count)
+            mine = [r for r in mine if r.get("distribution") in (common, "", None)]
+        largest = max(math.prod(r.get("shape", ()) or (1,)) for r in mine)
+        panels[backend] = [r for r in mine if math.prod(r.get("shape", ()) or (1,)) == largest]
+    fig = Figure(
+        figsize=(11.0, 1.2 + 0.9 * max(len(v) for v in panels.values())), layout="constrained"
+    )
+    axes = np.atleast_1d(fig.subplots(1, len(panels)))
+    for ax, (backend, unsorted) in zip(axes, panels.items(), strict=True):
+        rows = sorted(unsorted, key=lambda r: r["ns_per_element"], reverse=True)
+        labels = [
+            str(r.get("row_label") or f"{r.get('subject', '?')} {r.get('variant', '')}")
+            for r in rows
+        ]
+        colors = ["#4C72B0" if r.get("subject") == "vsinit" else "#8C8C8C" for r in rows]
+        ax.barh(range(len(rows)), [r["ns_per_element"] for r in rows], color=colors)
+        ax.set_yticks(range(len(rows)), labels, fontsize=8)
+        _, distribution, shape, dtype = _case(rows[0])
+        ax.set_title(f"{backend}: {distribution} {shape} {dtype}".strip(), fontsize=9)
+        ax.set_xlabel("ns per element (lower is faster)", fontsize=8)
     return fig
 
 

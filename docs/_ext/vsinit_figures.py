@@ -1,0 +1,105 @@
+"""Draw the documentation's pictures with vsinit itself when a Sphinx build starts.
+
+Writes PNGs (and the performance page's body) into ``docs/_generated/`` (ignored by git):
+
+* ``distributions.png``: each distribution's histogram on a real kernel against its density;
+* ``libraries.png``: the same seed on NumPy, PyTorch and JAX (those installed), overlaid;
+* ``fans.png``: a conv kernel in both layouts, which axes are in, out and receptive field;
+* ``benchmark.png`` and ``performance.md``: the latest benchmark table and chart, when
+  ``benchmarks/results/latest.{md,json}`` exist, else a note saying how to produce them.
+
+Also usable without Sphinx: ``python docs/_ext/vsinit_figures.py`` draws the same files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import vsinit
+from vsinit import _plot
+from vsinit._demo import to_numpy
+
+DOCS = Path(__file__).resolve().parent.parent
+RESULTS = DOCS.parent / "benchmarks" / "results"
+KERNEL = (3, 3, 256, 256)
+SEED = 0
+
+
+def distributions(out: Path) -> None:
+    samples = {}
+    for title, distribution in (
+        ("he_normal", "truncated_normal"),
+        ("untruncated_normal", "untruncated_normal"),
+        ("he_uniform", "uniform"),
+    ):
+        init = vsinit.VarianceScaling(2.0, "fan_in", distribution, seed=SEED)
+        samples[title] = (init, init(KERNEL))
+    _plot.save(_plot.distributions_figure(KERNEL, samples), out / "distributions.png")
+
+
+def libraries(out: Path) -> None:
+    init = vsinit.he_normal(seed=SEED)
+    samples = {"numpy": init(KERNEL)}
+    for name, module in (("torch", "torch"), ("jax", "jax.numpy")):
+        if importlib.util.find_spec(name) is not None:
+            xp = importlib.import_module(module)
+            samples[name] = to_numpy(init(KERNEL, xp=xp))
+    _plot.save(_plot.libraries_figure(init, KERNEL, samples), out / "libraries.png")
+
+
+def fans(out: Path) -> None:
+    _plot.save(_plot.fans_figure(3, 3, 64, 128), out / "fans.png")
+
+
+def performance(out: Path) -> None:
+    """The body of ``performance.md``: table and chart from the latest results, or a note."""
+    table, chart = RESULTS / "latest.md", RESULTS / "latest.json"
+    parts = []
+    if table.is_file():
+        text = table.read_text()
+        # The results file may open with its own title; the page has one already.
+        lines = [line for line in text.splitlines() if not line.startswith("# ")]
+        parts.append("\n".join(lines).strip())
+    figure = None
+    if chart.is_file():
+        try:
+            figure = _plot.benchmark_figure(json.loads(chart.read_text()))
+        except (ValueError, TypeError, KeyError):  # a format this page does not know yet
+            figure = None
+    (out / "benchmark.png").unlink(missing_ok=True)
+    if figure is not None:
+        _plot.save(figure, out / "benchmark.png")
+        parts.insert(0, "![ns per element, largest measured shape per backend](benchmark.png)")
+    if not parts:
+        parts.append(
+            ":::{note}\nNo benchmark results in this build: run `vsinit bench` (or "
+            "`nox -s bench`) in a source checkout; it writes `benchmarks/results/latest.md` "
+            "and `latest.json`, which this page shows.\n:::"
+        )
+    (out / "performance.md").write_text("\n\n".join(parts) + "\n")
+
+
+def generate(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for draw in (distributions, libraries, fans, performance):
+        draw(out)
+
+
+def _on_builder_inited(app: Any) -> None:
+    generate(Path(app.srcdir) / "_generated")
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", _on_builder_inited)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    generate(DOCS / "_generated")
