@@ -14,6 +14,7 @@ PUBLIC = {
     "VarianceScaling",
     "__version__",
     "calculate_gain",
+    "compat",
     "compute_fans",
     "glorot_normal",
     "glorot_uniform",

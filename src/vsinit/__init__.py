@@ -12,7 +12,7 @@ and for any partitioning of the tensor.
 ((3, 3, 64, 128), 'float32')
 """
 
-from vsinit import rng
+from vsinit import compat, rng
 from vsinit._fans import compute_fans
 from vsinit._initializer import Initializer, VarianceScaling
 from vsinit._partition import PartitionInfo
@@ -38,6 +38,7 @@ __all__ = [
     "VarianceScaling",
     "__version__",
     "calculate_gain",
+    "compat",
     "compute_fans",
     "glorot_normal",
     "glorot_uniform",

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from vsinit import _sampling
+from vsinit._elementwise import Elementwise
 from vsinit._partition import Layout, Tile
 from vsinit._variance import Scaling
 from vsinit.rng._adapter import Adapter
@@ -78,22 +79,26 @@ def write(req: Request, out: Any) -> None:
                     out[tile.index] = _tile_values(req, tile)
             return
         tiles = list(req.layout.tiles(req.adapter.tile_size))
+        workspaces = threading.local()  # one set of reusable buffers per thread and call
+
+        def write_tile(tile: Tile) -> None:
+            ops = getattr(workspaces, "ops", None)
+            if ops is None:
+                ops = workspaces.ops = _word_ops(req)
+            out[tile.index] = _tile_values(req, tile, ops)
+
         if len(tiles) > 1 and req.adapter.threaded and _threads() > 1:
-            list(_executor().map(lambda t: _write_tile(req, out, t), tiles))
+            list(_executor().map(write_tile, tiles))
         else:
             for tile in tiles:
-                _write_tile(req, out, tile)
+                write_tile(tile)
 
 
-def _write_tile(req: Request, out: Any, tile: Tile) -> None:
-    out[tile.index] = _tile_values(req, tile)
-
-
-def _tile_values(req: Request, tile: Tile) -> Any:
+def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     """The samples of one tile, in the target dtype, shaped like ``out[tile.index]``."""
     xp, cdtype, s = req.xp, req.compute_dtype, req.scaling.sampling_scale
     if req.generator is None:
-        ops = _word_ops(req)
+        ops = ops or _word_ops(req)
         assert req.key is not None
         values = _sampling.portable_rows(
             ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s
@@ -105,7 +110,8 @@ def _tile_values(req: Request, tile: Tile) -> Any:
     values = draw(req.generator, req.kind, tile.shape, xp=xp, dtype=cdt, device=req.device)
     if values is None and req.kind == "truncated_normal":
         u = draw(req.generator, "uniform", tile.shape, xp=xp, dtype=cdt, device=req.device)
-        values = _sampling.truncated_normal_from_uniform(xp, u, cdtype, s)
+        e = Elementwise(xp, req.device, None)
+        values = _sampling.truncated_normal_from_uniform(e, u, cdtype, s)
     elif values is None:
         msg = f"the {req.adapter.library} adapter cannot draw {req.kind!r} variates."
         raise TypeError(msg)
@@ -133,7 +139,9 @@ def _scale(req: Request) -> float:
 
 
 def _word_ops(req: Request) -> WordOps:
-    return WordOps(req.xp, req.device, req.adapter.word_mode(req.xp, req.device))
+    """Word arithmetic with fresh reusable buffers (one per thread and call)."""
+    e = Elementwise(req.xp, req.device, req.adapter.out_functions(req.xp))
+    return WordOps(e, req.adapter.word_mode(req.xp, req.device))
 
 
 @cache

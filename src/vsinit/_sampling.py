@@ -22,10 +22,12 @@ Distributions
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
 
+from vsinit._elementwise import Elementwise
 from vsinit._quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
 from vsinit.rng._philox import philox4x32
 from vsinit.rng._words import WordOps
@@ -44,91 +46,113 @@ ELEMENTS_PER_BLOCK: dict[tuple[ComputeDtype, Kind], int] = {
 }
 
 
-def interleave(xp: Any, parts: list[Any]) -> Any:
-    """Interleave equally shaped ``(R, n)`` arrays along the last axis: ``(R, n·len(parts))``."""
-    if len(parts) == 1:
-        return parts[0]
-    stacked = xp.stack(parts, axis=-1)
-    return xp.reshape(stacked, (stacked.shape[0], -1))
-
-
 # -- bits to floats -------------------------------------------------------------------------
-def _top24(xp: Any, ops: WordOps, w: Any) -> Any:
-    return xp.astype(ops.top_bits(w, 24), xp.float32)
+def _top24(ops: WordOps, w: Any, into: str) -> Any:
+    """The top 24 bits of each word as float32 (exact)."""
+    e = ops.elementwise
+    return e.astype(ops.top_bits(w, 24, into=f"{into}_bits"), e.xp.float32, into=into)
 
 
-def _top53(xp: Any, ops: WordOps, a: Any, b: Any) -> Any:
-    hi = xp.astype(ops.top_bits(a, 27), xp.float64)
-    lo = xp.astype(ops.top_bits(b, 26), xp.float64)
-    return hi * 2.0**26 + lo
+def _top53(ops: WordOps, a: Any, b: Any, into: str) -> Any:
+    """53 bits from two words, ``(a >> 5)·2**26 + (b >> 6)``, as float64 (exact)."""
+    e = ops.elementwise
+    j = e.astype(ops.top_bits(a, 27, into=f"{into}_bits"), e.xp.float64, into=into)
+    j *= 2.0**26
+    j += e.astype(ops.top_bits(b, 26, into=f"{into}_bits"), e.xp.float64, into=f"{into}_lo")
+    return j
 
 
-def _symmetric(xp: Any, ops: WordOps, words: list[Any], cdtype: ComputeDtype) -> Any:
-    """Uniform on the open interval (-1, 1), exactly symmetric."""
+def _symmetric(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype) -> Any:
+    """One uniform per element on the open interval (-1, 1), exactly symmetric."""
+    e = ops.elementwise
     if cdtype == "float32":
-        return _top24(xp, ops, words[0]) * 2.0**-23 + (2.0**-24 - 1.0)
-    return _top53(xp, ops, words[0], words[1]) * 2.0**-52 + (2.0**-53 - 1.0)
-
-
-def _unit_words(xp: Any, lanes: tuple[Any, ...], per_unit: int) -> list[Any]:
-    """Group a block's four lanes into the words of consecutive units, in element order."""
-    if per_unit == 1:
-        return [interleave(xp, list(lanes))]
-    if per_unit == 2:
-        return [interleave(xp, [lanes[0], lanes[2]]), interleave(xp, [lanes[1], lanes[3]])]
-    return list(lanes)
+        u = _top24(ops, e.interleave(list(lanes), into="words"), "u")
+        u *= 2.0**-23
+        u += 2.0**-24 - 1.0
+        return u
+    pairs = [_top53(ops, lanes[0], lanes[1], "j0"), _top53(ops, lanes[2], lanes[3], "j1")]
+    u = e.interleave(pairs, into="u")
+    u *= 2.0**-52
+    u += 2.0**-53 - 1.0
+    return u
 
 
 # -- distributions --------------------------------------------------------------------------
-def uniform(xp: Any, ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float) -> Any:
+def uniform(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float) -> Any:
     """``s · U(-1, 1)`` for every element of a run of blocks."""
-    words = _unit_words(xp, lanes, 1 if cdtype == "float32" else 2)
-    u = _symmetric(xp, ops, words, cdtype)
+    u = _symmetric(ops, lanes, cdtype)
     u *= clip_bound(s, cdtype)  # |u| < 1, so no product rounds beyond the bound s
     return u
 
 
-def truncated_normal(
-    xp: Any, ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float
-) -> Any:
+def truncated_normal(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float) -> Any:
     """``s · Z`` with ``Z`` standard normal truncated to (-2, 2), by inverse CDF."""
-    words = _unit_words(xp, lanes, 1 if cdtype == "float32" else 2)
-    return truncated_normal_from_uniform(xp, _symmetric(xp, ops, words, cdtype), cdtype, s)
+    u = _symmetric(ops, lanes, cdtype)
+    return truncated_normal_from_uniform(ops.elementwise, u, cdtype, s)
 
 
-def truncated_normal_from_uniform(xp: Any, u: Any, cdtype: ComputeDtype, s: float) -> Any:
+def truncated_normal_from_uniform(e: Elementwise, u: Any, cdtype: ComputeDtype, s: float) -> Any:
     """Map ``u`` uniform on (-1, 1) to ``s · Z``, ``Z ~ N(0, 1)`` truncated to (-2, 2).
 
-    ``u`` is consumed (it may be overwritten).
+    With ``x = erf(√2)·u``: ``s·√2·erfinv(x) = u · Σ qᵢ vⁱ`` where
+    ``v = log1p(-x²) - c`` is Giles' ``-(w - c)`` and ``qᵢ = ±√2·erf(√2)·s·pᵢ``. ``u`` is
+    consumed (it may be overwritten).
     """
-    y = u * u
-    y *= -(ERF_SQRT2**2)
-    w = GILES_SHIFT[cdtype] - xp.log1p(y)  # w - c, with w = -log(1 - x²)
-    coeffs = GILES_COEFFS[cdtype]
-    factor = math.sqrt(2.0) * ERF_SQRT2 * s
-    p = w * (coeffs[0] * factor)
-    for c in coeffs[1:-1]:
-        p += c * factor
-        p *= w
-    p += coeffs[-1] * factor
+    v = e("multiply", u, u, into="v")
+    v *= -(ERF_SQRT2**2)
+    v = e("log1p", v, into="v")
+    v -= GILES_SHIFT[cdtype]
+    q = _folded_coefficients(cdtype, s)
+    p = e("multiply", v, q[0], into="p")
+    for qi in q[1:-1]:
+        p += qi
+        p *= v
+    p += q[-1]
     p *= u
     bound = clip_bound(2.0 * s, cdtype)
-    return xp.clip(p, -bound, bound)
+    return e("clip", p, -bound, bound, into="p")
 
 
-def normal(xp: Any, ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float) -> Any:
-    """``s · N(0, 1)`` by Box–Muller on pairs of uniforms."""
+@lru_cache(maxsize=256)
+def _folded_coefficients(cdtype: ComputeDtype, s: float) -> tuple[float, ...]:
+    """Giles' coefficients in ``v = -(w - c)``, times ``√2·erf(√2)·s``."""
+    coeffs = GILES_COEFFS[cdtype]
+    degree = len(coeffs) - 1
+    factor = math.sqrt(2.0) * ERF_SQRT2 * s
+    return tuple(c * factor * (-1.0) ** (degree - i) for i, c in enumerate(coeffs))
+
+
+def normal(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float) -> Any:
+    """``s · N(0, 1)`` by Box–Muller: each pair of uniforms gives a (cos, sin) pair."""
+    e = ops.elementwise
     if cdtype == "float32":
-        a, b = _unit_words(xp, lanes, 2)
-        log_u1 = xp.log((_top24(xp, ops, a) + 1.0) * 2.0**-24)  # exact argument in (0, 1]
-        theta = _top24(xp, ops, b) * (2.0 * math.pi * 2.0**-24)
-    else:
-        j1 = _top53(xp, ops, lanes[0], lanes[1]) + 1.0
-        log_u1 = xp.log(j1 * 2.0**-53)
-        theta = _top53(xp, ops, lanes[2], lanes[3]) * (2.0 * math.pi * 2.0**-53)
-    log_u1 *= -2.0 * s * s
-    r = xp.sqrt(log_u1)
-    return interleave(xp, [r * xp.cos(theta), r * xp.sin(theta)])
+        outputs = []
+        for i, (a, b) in enumerate([(lanes[0], lanes[1]), (lanes[2], lanes[3])]):
+            u1 = _top24(ops, a, f"u1_{i}")
+            u1 += 1.0
+            u1 *= 2.0**-24  # exact, in (0, 1]
+            theta = _top24(ops, b, f"theta_{i}")
+            theta *= 2.0 * math.pi * 2.0**-24
+            outputs += _box_muller(e, u1, theta, s, str(i))
+        return e.interleave(outputs, into="z")
+    u1 = _top53(ops, lanes[0], lanes[1], "u1")
+    u1 += 1.0
+    u1 *= 2.0**-53
+    theta = _top53(ops, lanes[2], lanes[3], "theta")
+    theta *= 2.0 * math.pi * 2.0**-53
+    return e.interleave(_box_muller(e, u1, theta, s, ""), into="z")
+
+
+def _box_muller(e: Elementwise, u1: Any, theta: Any, s: float, tag: str) -> list[Any]:
+    """``(r cos θ, r sin θ)`` with ``r = s·sqrt(-2 log u1)``; consumes ``u1`` and ``theta``."""
+    r = e("log", u1, into=u1)
+    r *= -2.0 * s * s
+    r = e("sqrt", r, into=r)
+    c = e("cos", theta, into=f"cos{tag}")
+    c *= r
+    z = e("sin", theta, into=theta)
+    z *= r
+    return [c, z]
 
 
 DISTRIBUTIONS = {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}
@@ -163,7 +187,6 @@ def portable_rows(
     of the full tensor: shape ``(len(starts), length)``, dtype ``cdtype``. Each value
     depends only on the key, the stream and its flat position.
     """
-    xp = ops.xp
     per_block = ELEMENTS_PER_BLOCK[cdtype, kind]
     first_block = starts // np.uint64(per_block)
     offsets = (starts % np.uint64(per_block)).astype(np.int64)
@@ -171,9 +194,7 @@ def portable_rows(
     c0, c1 = ops.counters(first_block, n_blocks)
     stream_words = (stream & 0xFFFFFFFF, stream >> 32)
     lanes = philox4x32(ops, (c0, c1, *stream_words), key)
-    rows = len(starts)
-    lanes = tuple(ops.full(w, (rows, n_blocks)) for w in lanes)
-    values = DISTRIBUTIONS[kind](xp, ops, lanes, cdtype, s)
+    values = DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
     return shift_rows(ops, values, offsets, length)
 
 

@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from vsinit._elementwise import OutFunctions
 from vsinit.rng._words import WordMode
 
 
@@ -49,6 +50,15 @@ class Adapter:
         info = xp.__array_namespace_info__()
         unsigned = info.dtypes(device=device, kind="unsigned integer")
         return "u64" if "uint64" in unsigned else "u32"
+
+    def out_functions(self, xp: Any) -> OutFunctions | None:
+        """Elementwise functions that write into ``out=`` buffers, by array API name.
+
+        ``None`` (the default) makes every operation return a new array; see
+        :mod:`vsinit._elementwise` for the names a mapping must provide.
+        """
+        del xp
+        return None
 
     # -- arrays -------------------------------------------------------------------------
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import cupy
 
+from vsinit._elementwise import OutFunctions, numpy_like_out_functions
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._words import WordMode
 
@@ -26,6 +27,9 @@ class CupyAdapter(Adapter):
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64"
+
+    def out_functions(self, xp: Any) -> OutFunctions:
+        return numpy_like_out_functions(cupy)
 
     def writable(self, x: Any) -> bool:
         return True

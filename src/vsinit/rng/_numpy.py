@@ -6,8 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from vsinit._elementwise import OutFunctions, numpy_like_out_functions
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._words import WordMode
+
+_OUT_FUNCTIONS = numpy_like_out_functions(np)
 
 
 class NumpyAdapter(Adapter):
@@ -16,9 +19,13 @@ class NumpyAdapter(Adapter):
     library = "numpy"
     mutable = True
     threaded = True  # ufuncs release the GIL; tiles are independent
+    tile_size = 1 << 17
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64"
+
+    def out_functions(self, xp: Any) -> OutFunctions:
+        return _OUT_FUNCTIONS
 
     def writable(self, x: Any) -> bool:
         return bool(x.flags.writeable)

@@ -16,6 +16,7 @@ The Random123 known-answer vectors pin it in the tests.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from vsinit.rng._words import MASK32, Word, WordOps
 
@@ -36,13 +37,21 @@ def philox4x32(
     key: tuple[int, int],
     rounds: int = ROUNDS,
 ) -> tuple[Word, Word, Word, Word]:
-    """Apply Philox4x32-``rounds`` to a counter whose words may be arrays or ints."""
+    """Apply Philox4x32-``rounds`` to a counter whose words may be arrays or ints.
+
+    The counter's arrays are consumed (overwritten).
+    """
     c0, c1, c2, c3 = counter
+    spares: list[Any] = [None, None]
     for k0, k1 in key_schedule(key[0], key[1], rounds):
-        hi0, lo0 = ops.mulhilo(c0, M0)
-        hi1, lo1 = ops.mulhilo(c2, M1)
-        c0 = ops.xor(ops.xor(hi1, c1), k0)
-        c1 = lo1
-        c2 = ops.xor(ops.xor(hi0, c3), k1)
-        c3 = lo0
+        hi0, lo0 = ops.mulhilo_(c0, M0, spares[0])
+        hi1, lo1 = ops.mulhilo_(c2, M1, spares[1])
+        c0 = ops.xor_(ops.xor_(hi1, c1), k0)
+        c2 = ops.xor_(ops.xor_(hi0, c3), k1)
+        # The old c1 and c3 were only xored into the new words: their buffers are free
+        # for the next round's high words (unless an xor reused them for its result).
+        spares = [
+            w if not isinstance(w, int) and w is not c0 and w is not c2 else None for w in (c1, c3)
+        ]
+        c1, c3 = lo1, lo0
     return c0, c1, c2, c3

@@ -13,8 +13,34 @@ from typing import Any
 
 import torch
 
+from vsinit._elementwise import OutFunctions
 from vsinit.rng._adapter import Adapter
-from vsinit.rng._words import WordMode
+from vsinit.rng._words import WordMode, wrapping_multiply_works
+
+
+def _astype(x: Any, out: Any) -> None:
+    out.copy_(x)
+
+
+def _stack(parts: list[Any], axis: int, out: Any) -> Any:
+    return torch.stack(parts, dim=axis, out=out)
+
+
+_OUT_FUNCTIONS: OutFunctions = {
+    "multiply": torch.mul,
+    "add": torch.add,
+    "bitwise_right_shift": torch.bitwise_right_shift,
+    "bitwise_and": torch.bitwise_and,
+    "bitwise_xor": torch.bitwise_xor,
+    "log": torch.log,
+    "log1p": torch.log1p,
+    "sqrt": torch.sqrt,
+    "cos": torch.cos,
+    "sin": torch.sin,
+    "clip": torch.clip,
+    "astype": _astype,
+    "stack": _stack,
+}
 
 
 class TorchAdapter(Adapter):
@@ -23,8 +49,21 @@ class TorchAdapter(Adapter):
     library = "torch"
     mutable = True
 
+    def __init__(self) -> None:
+        self._modes: dict[str, WordMode] = {}
+
     def word_mode(self, xp: Any, device: Any) -> WordMode:
-        return "i64"
+        kind = torch.device(device).type if device is not None else "cpu"
+        mode = self._modes.get(kind)
+        if mode is None:
+            # The wrapping int64 product is formally undefined behaviour in C++: use it
+            # only where a known-answer test shows it wraps, else split the multiplier.
+            mode = "i64" if wrapping_multiply_works(xp, device) else "i64split"
+            self._modes[kind] = mode
+        return mode
+
+    def out_functions(self, xp: Any) -> OutFunctions:
+        return _OUT_FUNCTIONS
 
     def writable(self, x: Any) -> bool:
         return not (x.is_meta or (x.is_inference() and not torch.is_inference_mode_enabled()))

@@ -1,11 +1,10 @@
 """32-bit word arithmetic for the portable stream, behind one small interface.
 
-The counter-based generators need four things of an array library: 32-bit ``xor``, the
-high and low halves of a 32 × 32-bit product, 64-bit counters split into two words, and a
-shift to take the top bits of a word. The array API standard provides all of them, but
-not every library implements every integer dtype, so the words are carried in one of
-three representations. All three produce identical values; they differ only in which
-dtypes and kernels they rely on.
+The counter-based generator needs three things of an array library: 32-bit ``xor``, the
+high and low halves of a 32 × 32-bit product, and 64-bit counters split into two words.
+The array API standard provides all of them, but not every library implements every
+integer dtype, so the words are carried in one of four representations. All four give
+identical values; they differ only in which dtypes and kernels they rely on.
 
 ``"u64"``
     Words live in ``uint64`` arrays holding values below 2³². The product of two words
@@ -14,16 +13,23 @@ dtypes and kernels they rely on.
 ``"i64"``
     Words live in ``int64`` arrays holding values below 2³². PyTorch implements almost
     nothing for ``uint32``/``uint64`` on CPU ("add_stub" / "rshift_cpu" not implemented),
-    so it gets signed words. The product is split into 16-bit halves of the multiplier so
-    that no intermediate overflows (signed overflow is undefined in C++).
+    so it gets signed words. The product ``a·m`` wraps modulo 2⁶⁴ in two's complement,
+    which gives the right 64 bits; because signed overflow is formally undefined in C++,
+    this mode is used only after a known-answer self-test passes on the device
+    (:func:`wrapping_multiply_works`).
+``"i64split"``
+    As ``"i64"``, but the multiplier is split into 16-bit halves so that no product
+    overflows: the fallback if the self-test ever fails.
 ``"u32"``
     Words live in ``uint32`` arrays and the high half of a product is assembled from four
     16 × 16-bit partial products. Used where no 64-bit integer dtype exists (JAX without
     ``jax_enable_x64``, array-api-strict's ``no_x64`` device). Constants are passed as
     0-d arrays because JAX refuses Python ints of 2³¹ and more next to ``uint32`` arrays.
 
-Scalars (Python ints) are accepted wherever a word is, so that a counter word that is the
-same for a whole block is computed once instead of once per element.
+Arithmetic is written with augmented assignments (``a ^= b``): libraries with mutable
+arrays update in place, which keeps every temporary in a few reused buffers; immutable
+libraries (JAX) fall back to ``a = a ^ b``. A word that is the same for a whole block of
+counters may be a Python int, so it is computed once instead of once per element.
 """
 
 from __future__ import annotations
@@ -32,35 +38,40 @@ from typing import Any, Literal
 
 import numpy as np
 
-WordMode = Literal["u64", "i64", "u32"]
+from vsinit._elementwise import Elementwise
+
+WordMode = Literal["u64", "i64", "i64split", "u32"]
 MASK32 = 0xFFFFFFFF
 
 Word = Any  # an integer array of the mode's dtype, or a Python int below 2**32
+
+_DTYPES = {"u64": "uint64", "i64": "int64", "i64split": "int64", "u32": "uint32"}
 
 
 class WordOps:
     """Word arithmetic for one namespace, device and representation.
 
+    Methods whose name ends in ``_`` may overwrite their array arguments: callers pass
+    arrays they own and no longer need.
+
     Parameters
     ----------
-    xp
-        The array namespace (array-api-compat wrapped where applicable).
-    device
-        Device on which every array is created.
+    elementwise
+        The namespace and device, with its reusable buffers.
     mode
         The word representation, see the module docstring.
     """
 
-    __slots__ = ("_consts", "device", "dtype", "mode", "xp")
+    __slots__ = ("_consts", "device", "dtype", "elementwise", "mode", "xp")
 
-    def __init__(self, xp: Any, device: Any, mode: WordMode) -> None:
-        self.xp = xp
-        self.device = device
+    def __init__(self, elementwise: Elementwise, mode: WordMode) -> None:
+        self.elementwise = elementwise
+        self.xp = elementwise.xp
+        self.device = elementwise.device
         self.mode = mode
-        self.dtype = {"u64": xp.uint64, "i64": xp.int64, "u32": xp.uint32}[mode]
+        self.dtype = getattr(self.xp, _DTYPES[mode])
         self._consts: dict[int, Any] = {}
 
-    # -- constants -------------------------------------------------------------------
     def const(self, c: int) -> Any:
         """A word constant in the form the mode needs next to arrays."""
         if self.mode != "u32":
@@ -73,49 +84,61 @@ class WordOps:
 
     # -- counters ----------------------------------------------------------------------
     def counters(self, starts: np.ndarray, count: int) -> tuple[Word, Word]:
-        """Low and high words of ``starts[:, None] + arange(count)``.
+        """Low and high words of ``starts[:, None] + arange(count)``, shape ``(R, count)``.
 
-        ``starts`` is a host array of ``uint64`` block indices, one per row; the result has
-        shape ``(len(starts), count)``. Rows that never carry into the high word share a
-        scalar high word.
+        ``starts`` is a host array of ``uint64`` block indices, one per row. A single row
+        that never carries into the high word gets a Python-int high word.
         """
         xp = self.xp
-        first = int(starts[0]) if starts.size == 1 else None
-        if first is not None and (first & MASK32) + count <= 1 << 32:
-            # One row and no carry: the low word is an arange, the high word a scalar.
+        if starts.size == 1 and (int(starts[0]) & MASK32) + count <= 1 << 32:
+            first = int(starts[0])
             lo = xp.arange(count, dtype=self.dtype, device=self.device)
             if first & MASK32:
-                lo = lo + self.const(first & MASK32)
+                lo += self.const(first & MASK32)
             return xp.reshape(lo, (1, count)), first >> 32
-        lo_start = (starts & MASK32).astype(np.uint32)
-        hi_start = (starts >> np.uint64(32)).astype(np.uint32)
+        host = np.dtype(_DTYPES[self.mode])
+        lo_s = xp.asarray((starts & MASK32).astype(host)[:, None], device=self.device)
+        hi_s = xp.asarray((starts >> np.uint64(32)).astype(host)[:, None], device=self.device)
         ramp = xp.arange(count, dtype=self.dtype, device=self.device)
-        lo_s = xp.asarray(self._host(lo_start), device=self.device)[:, None]
-        hi_s = xp.asarray(self._host(hi_start), device=self.device)[:, None]
         if self.mode == "u32":
             lo = lo_s + ramp  # wraps modulo 2**32
-            carry = xp.astype(lo < lo_s, self.dtype)
-            return lo, hi_s + carry
+            return lo, hi_s + xp.astype(lo < lo_s, self.dtype)
         total = lo_s + ramp  # below 2**33: no overflow in 64 bits
-        return total & MASK32, hi_s + (total >> 32)
+        hi = total >> 32
+        hi += hi_s
+        total &= MASK32
+        return total, hi
 
-    def _host(self, a: np.ndarray) -> np.ndarray:
-        return a.astype({"u64": np.uint64, "i64": np.int64, "u32": np.uint32}[self.mode])
+    # -- arithmetic --------------------------------------------------------------------
+    def mulhilo_(self, a: Word, m: int, spare: Any = None) -> tuple[Word, Word]:
+        """High and low words of ``a · m`` (``m < 2**32`` a constant).
 
-    # -- arithmetic ------------------------------------------------------------------
-    def mulhilo(self, a: Word, m: int) -> tuple[Word, Word]:
-        """High and low words of ``a * m`` for a word ``a`` and a constant ``m < 2**32``."""
+        Overwrites ``a`` (which becomes the low word) and ``spare``, an array of ``a``'s
+        shape and dtype that is no longer needed, if one is given.
+        """
         if isinstance(a, int):
             p = a * m
             return p >> 32, p & MASK32
-        if self.mode == "u64":
-            p = a * m
-            return p >> 32, p & MASK32
-        if self.mode == "i64":
+        if spare is not None and tuple(spare.shape) != tuple(a.shape):
+            spare = None
+        if self.mode in ("u64", "i64"):
+            a *= m  # exact in uint64; wraps to the same 64 bits in int64
+            hi = self.elementwise("bitwise_right_shift", a, 32, into=spare)
+            if self.mode == "i64":
+                hi &= MASK32  # undo the sign extension of the arithmetic shift
+            a &= MASK32
+            return hi, a
+        if self.mode == "i64split":
             m_hi, m_lo = m >> 16, m & 0xFFFF
             p_lo = a * m_lo  # < 2**48
-            p_hi = a * m_hi + (p_lo >> 16)  # < 2**49
-            return p_hi >> 16, ((p_hi & 0xFFFF) << 16) | (p_lo & 0xFFFF)
+            a *= m_hi
+            a += p_lo >> 16  # the product's bits 16 and up: < 2**49
+            hi = a >> 16
+            a &= 0xFFFF
+            a <<= 16
+            p_lo &= 0xFFFF
+            a |= p_lo
+            return hi, a
         return self._mulhilo_u32(a, m)
 
     def _mulhilo_u32(self, a: Word, m: int) -> tuple[Word, Word]:
@@ -130,22 +153,38 @@ class WordOps:
         hi = hh + (lh >> c(16)) + (hl >> c(16)) + (mid >> c(16))
         return hi, a * c(m)  # the low word is the wrapping product
 
-    def xor(self, a: Word, b: Word) -> Word:
-        """``a ^ b`` where either may be a Python int."""
-        if isinstance(a, int) and isinstance(b, int):
-            return a ^ b
-        if isinstance(b, int):
-            return a ^ self.const(b)
+    def xor_(self, a: Word, b: Word) -> Word:
+        """``a ^ b``, reusing the buffer of an array argument; either may be an int."""
         if isinstance(a, int):
-            return b ^ self.const(a)
+            if isinstance(b, int):
+                return a ^ b
+            a, b = b, a
+        if isinstance(b, int):
+            a ^= self.const(b)
+            return a
+        shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+        if tuple(a.shape) == shape:
+            a ^= b
+            return a
+        if tuple(b.shape) == shape:
+            b ^= a
+            return b
         return a ^ b
 
-    def top_bits(self, w: Word, bits: int) -> Any:
-        """The ``bits`` most significant bits of each word, as an integer array."""
-        return w >> self.const(32 - bits)
+    def top_bits(self, w: Word, bits: int, *, into: str | None = None) -> Any:
+        """The ``bits`` most significant bits of each word (into buffer ``into``)."""
+        return self.elementwise("bitwise_right_shift", w, self.const(32 - bits), into=into)
 
-    def full(self, w: Word, shape: tuple[int, ...]) -> Any:
-        """Broadcast a word (possibly a Python int) to an array of ``shape``."""
-        if isinstance(w, int):
-            return self.xp.full(shape, w, dtype=self.dtype, device=self.device)
-        return self.xp.broadcast_to(w, shape)
+
+def wrapping_multiply_works(xp: Any, device: Any) -> bool:
+    """Known-answer self-test of the wrapping ``int64`` product on ``device``."""
+    from vsinit.rng._philox import philox4x32
+
+    ops = WordOps(Elementwise(xp, device, None), "i64")
+    counter = tuple(
+        xp.asarray([c], dtype=xp.int64, device=device)
+        for c in (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344)
+    )
+    out = philox4x32(ops, counter, (0xA4093822, 0x299F31D0))
+    expected = (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)
+    return all(int(w[0]) == e for w, e in zip(out, expected, strict=True))
