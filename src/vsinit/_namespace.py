@@ -111,6 +111,9 @@ def is_writeable(x: Any) -> bool:
 
 def dtype_name(dtype: Any, name: str = "dtype") -> str:
     """The name (``"float32"``…) of a dtype given as a name or a dtype object."""
+    if dtype is None:  # np.dtype(None) would be float64, silently
+        msg = f"`{name}` must be a dtype or a dtype name; received None."
+        raise TypeError(msg)
     if isinstance(dtype, str):
         result = dtype
     elif library_of(dtype) in ("torch", "array_api_strict"):
@@ -118,7 +121,7 @@ def dtype_name(dtype: Any, name: str = "dtype") -> str:
     else:
         try:
             result = np.dtype(dtype).name
-        except TypeError:
+        except (TypeError, ValueError):  # ValueError: a malformed spec such as ("f4", -1)
             msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
             raise TypeError(msg) from None
     if result not in REAL_DTYPES:
