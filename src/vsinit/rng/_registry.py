@@ -63,7 +63,10 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
         raise ValueError(msg)
     with _lock:
         if not replace and (library in BUILTIN or library in _registered):
-            msg = f"an adapter for {library!r} already exists; pass replace=True to replace it."
+            msg = (
+                f"`adapter` is for {library!r}, which already has an adapter; pass "
+                "replace=True to replace it."
+            )
             raise ValueError(msg)
         _registered[library] = adapter
         _loaded.pop(library, None)
