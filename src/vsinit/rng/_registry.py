@@ -47,9 +47,11 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
     Raises
     ------
     TypeError
-        If ``adapter`` is not an :class:`~vsinit.rng.Adapter`.
+        If ``adapter`` is not an :class:`~vsinit.rng.Adapter`, its ``library`` is not a
+        string, or ``replace`` is not a bool.
     ValueError
-        If its library already has an adapter and ``replace`` is false.
+        If its library is not a package name, or already has an adapter and ``replace`` is
+        false.
     """
     if not isinstance(adapter, Adapter):
         msg = f"`adapter` must be an instance of vsinit.rng.Adapter; received {describe(adapter)}."
@@ -58,7 +60,10 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
         msg = f"`replace` must be True or False; received {describe(replace)}."
         raise TypeError(msg)
     library: Any = adapter.library
-    if not isinstance(library, str) or not library.isidentifier():
+    if not isinstance(library, str):
+        msg = f"`adapter.library` must be a package name (a str); received {describe(library)}."
+        raise TypeError(msg)
+    if not library.isidentifier():
         msg = f"`adapter.library` must be a package name; received {library!r}."
         raise ValueError(msg)
     with _lock:
