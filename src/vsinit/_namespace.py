@@ -111,8 +111,11 @@ def is_writeable(x: Any) -> bool:
 
 def dtype_name(dtype: Any, name: str = "dtype") -> str:
     """The name (``"float32"``…) of a dtype given as a name or a dtype object."""
-    if dtype is None:  # np.dtype(None) would be float64, silently
-        msg = f"`{name}` must be a dtype or a dtype name; received None."
+    # np.dtype reads None as float64 and an array or a scalar value as its dtype; neither
+    # is a dtype. (NumPy dtypes have a shape too, and JAX's scalar types are classes.)
+    is_value = hasattr(dtype, "shape") and not isinstance(dtype, (type, np.dtype))
+    if dtype is None or is_value:
+        msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
         raise TypeError(msg)
     if isinstance(dtype, str):
         result = dtype
