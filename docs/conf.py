@@ -41,6 +41,8 @@ html_theme = "furo"
 html_title = f"vsinit {release}"
 html_static_path: list[str] = []
 pygments_style = "friendly"
+# Text such as `--quick` in the benchmark results must not become an en dash.
+smartquotes = False
 
 
 class _NoMigrationPagesYet(logging.Filter):

@@ -212,3 +212,39 @@ def test_importing_vsinit_imports_no_plotting_or_array_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+#: One measured case, as benchmarks/run.py writes it in ``latest.json``.
+BENCHMARK_RECORD = {
+    "category": "throughput",
+    "status": "ok",
+    "backend": "numpy",
+    "subject": "vsinit",
+    "variant": "portable",
+    "distribution": "truncated_normal",
+    "shape": [4096, 4096],
+    "dtype": "float32",
+    "row_label": "vsinit portable",
+    "ns_per_element": {"median": 2.5, "min": 2.4, "max": 2.9},
+}
+
+
+class TestBenchmarkChart:
+    """The performance page's chart reads benchmarks/results/latest.json, whatever it holds."""
+
+    def test_a_chart_from_the_results_document(self):
+        pytest.importorskip("matplotlib")
+        from vsinit import _plot
+
+        raw = {**BENCHMARK_RECORD, "subject": "raw", "variant": "normal", "row_label": "raw"}
+        skipped = {**BENCHMARK_RECORD, "status": "skipped", "ns_per_element": None}
+        document = {"schema": 1, "cases": [BENCHMARK_RECORD, raw, skipped]}
+        assert len(_plot.benchmark_records(document)) == 2
+        assert _plot.benchmark_figure(document) is not None
+
+    @pytest.mark.parametrize("data", [{}, [], None, "text", {"cases": [{"status": "error"}]}])
+    def test_no_chart_without_measurements(self, data):
+        pytest.importorskip("matplotlib")
+        from vsinit import _plot
+
+        assert _plot.benchmark_figure(data) is None

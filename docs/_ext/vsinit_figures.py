@@ -6,7 +6,8 @@ Writes PNGs (and the performance page's body) into ``docs/_generated/`` (ignored
 * ``libraries.png``: the same seed on NumPy, PyTorch and JAX (those installed), overlaid;
 * ``fans.png``: a conv kernel in both layouts, which axes are in, out and receptive field;
 * ``benchmark.png`` and ``performance.md``: the latest benchmark table and chart, when
-  ``benchmarks/results/latest.{md,json}`` exist, else a note saying how to produce them.
+  ``benchmarks/results/latest.{md,json}`` exist (or the folder ``VSINIT_BENCHMARK_RESULTS``
+  names), else a note saying how to produce them.
 
 Also usable without Sphinx: ``python docs/_ext/vsinit_figures.py`` draws the same files.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,8 @@ from vsinit import _plot
 from vsinit._demo import to_numpy
 
 DOCS = Path(__file__).resolve().parent.parent
-RESULTS = DOCS.parent / "benchmarks" / "results"
+#: Where the benchmark results are read from (``VSINIT_BENCHMARK_RESULTS`` overrides it).
+RESULTS = Path(os.environ.get("VSINIT_BENCHMARK_RESULTS", DOCS.parent / "benchmarks" / "results"))
 KERNEL = (3, 3, 256, 256)
 SEED = 0
 
@@ -63,10 +66,7 @@ def performance(out: Path) -> None:
     table, chart = RESULTS / "latest.md", RESULTS / "latest.json"
     parts = []
     if table.is_file():
-        text = table.read_text()
-        # The results file may open with its own title; the page has one already.
-        lines = [line for line in text.splitlines() if not line.startswith("# ")]
-        parts.append("\n".join(lines).strip())
+        parts.append(_as_section(table.read_text()))
     figure = None
     if chart.is_file():
         try:
@@ -76,7 +76,8 @@ def performance(out: Path) -> None:
     (out / "benchmark.png").unlink(missing_ok=True)
     if figure is not None:
         _plot.save(figure, out / "benchmark.png")
-        parts.insert(0, "![ns per element, largest measured shape per backend](benchmark.png)")
+        alt = "ns per element of vsinit's tiers and its peers, per backend"
+        parts.insert(0, f"![{alt}](/_generated/benchmark.png)")
     if not parts:
         parts.append(
             ":::{note}\nNo benchmark results in this build: run `vsinit bench` (or "
@@ -84,6 +85,29 @@ def performance(out: Path) -> None:
             "and `latest.json`, which this page shows.\n:::"
         )
     (out / "performance.md").write_text("\n\n".join(parts) + "\n")
+
+
+def _as_section(markdown: str) -> str:
+    """The results' markdown without its title, its headings moved up to start at ``##``.
+
+    The page has its own title, and MyST warns about a heading level that skips one.
+    """
+    lines = markdown.strip().splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    fenced = False
+    levels = []
+    for line in lines:
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("#"):
+            levels.append(len(line) - len(line.lstrip("#")))
+    shift = min(levels, default=2) - 2
+    fenced = False
+    for i, line in enumerate(lines):
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("#") and shift > 0:
+            lines[i] = line[shift:]
+    return "\n".join(lines).strip()
 
 
 def generate(out: Path) -> None:

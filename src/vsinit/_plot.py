@@ -216,10 +216,13 @@ def fans_figure(height: int = 3, width: int = 3, fan_in: int = 64, fan_out: int 
 def benchmark_records(data: Any) -> list[dict[str, Any]]:
     """The measured throughput records in a benchmark result (``benchmarks/results/*.json``).
 
-    Accepts a list of records or a dict holding one (under any key); keeps the records with
-    ``status`` ``"ok"`` and a median time per element. Anything else gives ``[]``.
+    Accepts the results document (its ``"cases"``), a list of records, or a dict holding one
+    under another key; keeps the records with ``status`` ``"ok"`` and a median time per
+    element. Anything else gives ``[]``.
     """
     if isinstance(data, dict):
+        if isinstance(data.get("cases"), list):
+            return benchmark_records(data["cases"])
         lists = [v for v in data.values() if isinstance(v, list)]
         return [r for v in lists for r in benchmark_records(v)]
     if not isinstance(data, list):
@@ -238,53 +241,68 @@ def benchmark_records(data: Any) -> list[dict[str, Any]]:
     return records
 
 
-def _case(r: dict[str, Any]) -> tuple[str, str, str, str]:
-    shape = "×".join(str(d) for d in r.get("shape", ()))
-    return (
-        str(r.get("backend", "")),
-        str(r.get("distribution", "")),
-        shape,
-        str(r.get("dtype", "")),
-    )
+#: Bar colors of the distributions in the benchmark chart.
+DISTRIBUTION_COLORS = {
+    "truncated_normal": "#4C72B0",
+    "untruncated_normal": "#DD8452",
+    "uniform": "#55A868",
+}
+
+
+def _subject(r: dict[str, Any]) -> str:
+    """The bar group of a record: the vsinit tier, or the peer."""
+    if r.get("subject") == "vsinit":
+        return f"vsinit {r.get('variant', '')}".strip()
+    return str(r.get("peer_name") or r.get("subject", "?"))
 
 
 def benchmark_figure(data: Any) -> Any:
-    """Bars of ns per element for the largest measured shape per backend (``None`` if no data).
+    """ns per element of vsinit's tiers and the peers, per backend (``None`` if no data).
 
-    One panel per backend, float32 and the most measured distribution where there is a
-    choice; each bar is one subject (vsinit tier, raw generator, peer).
+    One panel per backend at its largest measured shape, float32 where measured; one group
+    of bars per vsinit tier or peer, one bar per distribution, on a common scale. The raw
+    generators and the fill baseline are in the table, not the chart.
     """
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
-    records = benchmark_records(data)
+    records = [r for r in benchmark_records(data) if r.get("subject") not in ("raw", "fill")]
     if not records:
         return None
     panels: dict[str, list[dict[str, Any]]] = {}
     for backend in dict.fromkeys(str(r.get("backend", "")) for r in records):
         mine = [r for r in records if str(r.get("backend", "")) == backend]
         mine = [r for r in mine if r.get("dtype") == "float32"] or mine
-        distributions = [str(r.get("distribution", "")) for r in mine if r.get("distribution")]
-        if distributions:
-            common = max(set(distributions), key=distributions.count)
-            mine = [r for r in mine if r.get("distribution") in (common, "", None)]
-        largest = max(math.prod(r.get("shape", ()) or (1,)) for r in mine)
-        panels[backend] = [r for r in mine if math.prod(r.get("shape", ()) or (1,)) == largest]
-    fig = Figure(
-        figsize=(11.0, 1.2 + 0.9 * max(len(v) for v in panels.values())), layout="constrained"
+        largest = max(math.prod(r.get("shape") or (1,)) for r in mine)
+        panels[backend] = [r for r in mine if math.prod(r.get("shape") or (1,)) == largest]
+    groups = {b: list(dict.fromkeys(_subject(r) for r in rows)) for b, rows in panels.items()}
+    heights = [0.6 + 0.5 * len(g) for g in groups.values()]
+    fig = Figure(figsize=(9.0, 0.9 + sum(heights)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(panels), 1, height_ratios=heights, sharex=True))
+    distributions = list(DISTRIBUTION_COLORS)
+    for ax, (backend, rows) in zip(axes, panels.items(), strict=True):
+        names = groups[backend]
+        for r in rows:
+            d = str(r.get("distribution", ""))
+            k = distributions.index(d) if d in distributions else 1
+            y = names.index(_subject(r)) + (k - 1) * 0.27
+            value = r["ns_per_element"]
+            ax.barh(y, value, height=0.25, color=DISTRIBUTION_COLORS.get(d, "#8C8C8C"))
+            ax.text(value, y, f" {value:.3g}", va="center", fontsize=7.5)
+        ax.set_yticks(range(len(names)), names, fontsize=9)
+        ax.invert_yaxis()
+        shape, dtype = "×".join(str(n) for n in rows[0].get("shape", ())), rows[0].get("dtype", "")
+        ax.set_title(f"{backend}, {shape} {dtype}", fontsize=10, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+        ax.margins(x=0.08)
+    axes[-1].set_xlabel("ns per element, median (shorter is faster)")
+    fig.legend(
+        handles=[Patch(color=c, label=d) for d, c in DISTRIBUTION_COLORS.items()],
+        loc="outside upper center",
+        ncols=3,
+        frameon=False,
+        fontsize=9,
     )
-    axes = np.atleast_1d(fig.subplots(1, len(panels)))
-    for ax, (backend, unsorted) in zip(axes, panels.items(), strict=True):
-        rows = sorted(unsorted, key=lambda r: r["ns_per_element"], reverse=True)
-        labels = [
-            str(r.get("row_label") or f"{r.get('subject', '?')} {r.get('variant', '')}")
-            for r in rows
-        ]
-        colors = ["#4C72B0" if r.get("subject") == "vsinit" else "#8C8C8C" for r in rows]
-        ax.barh(range(len(rows)), [r["ns_per_element"] for r in rows], color=colors)
-        ax.set_yticks(range(len(rows)), labels, fontsize=8)
-        _, distribution, shape, dtype = _case(rows[0])
-        ax.set_title(f"{backend}: {distribution} {shape} {dtype}".strip(), fontsize=9)
-        ax.set_xlabel("ns per element (lower is faster)", fontsize=8)
     return fig
 
 
