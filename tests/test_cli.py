@@ -248,3 +248,25 @@ class TestBenchmarkChart:
         from vsinit import _plot
 
         assert _plot.benchmark_figure(data) is None
+
+
+class TestSampleFailures:
+    """What the libraries themselves refuse is reported like a bad argument."""
+
+    def test_an_output_folder_that_does_not_exist(self, tmp_path):
+        out = tmp_path / "no" / "such" / "w.npy"
+        assert_usage_error(run("sample", "3", "3", "--out", str(out)), "does not exist")
+
+    def test_more_memory_than_the_machine_has(self):
+        assert_usage_error(run("sample", "10000000", "1000000"), "could not draw")
+
+    def test_a_device_that_holds_no_data(self):
+        pytest.importorskip("torch")
+        result = run("sample", "3", "3", "--backend", "torch", "--device", "meta")
+        assert_usage_error(result, "meta")
+
+    def test_pt_from_another_backend(self, tmp_path):
+        torch = pytest.importorskip("torch")
+        out = tmp_path / "w.pt"
+        assert run("sample", "4", "4", "--out", str(out)).returncode == 0
+        assert torch.load(out).shape == (4, 4)

@@ -213,32 +213,56 @@ def _backend(name: str) -> Any:
     return xp
 
 
-def draw(args: argparse.Namespace, init: VarianceScaling, shape: tuple[int, ...]) -> Any:
-    """Draw the weight that ``sample`` and ``plot`` show (an array of ``--backend``)."""
-    xp = _backend(args.backend)
-    rng = "native" if args.rng == "native" else None
-    return init(shape, args.dtype, xp=xp, device=args.device, rng=rng)
-
-
-def _save(values: Any, path: Path, backend: str) -> None:
+def draw(
+    args: argparse.Namespace, init: VarianceScaling, shape: tuple[int, ...]
+) -> tuple[Any, np.ndarray]:
+    """Draw the weight that ``sample`` and ``plot`` show: the array of ``--backend`` and a
+    NumPy copy of it on the host."""
     from vsinit._demo import to_numpy
 
-    if path.suffix == ".pt":
-        if importlib.util.find_spec("torch") is None:
-            msg = f"--out {path}: writing .pt files needs torch, which is not installed"
-            raise UsageError(msg)
-        import torch
+    xp = _backend(args.backend)
+    rng = "native" if args.rng == "native" else None
+    try:
+        values = init(shape, args.dtype, xp=xp, device=args.device, rng=rng)
+        return values, to_numpy(values)
+    except (MemoryError, RuntimeError, NotImplementedError) as exc:
+        # The library's own refusal: too large for memory, a device it cannot sample on or
+        # that holds no data (PyTorch's "meta").
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        msg = f"{args.backend} could not draw a {shape} {args.dtype} weight: {reason}"
+        raise UsageError(msg) from None
 
-        tensor = values if backend == "torch" else torch.from_numpy(to_numpy(values))
-        torch.save(tensor, path)
+
+def _check_out(path: Path | None, suffixes: tuple[str, ...]) -> None:
+    """Refuse an output file name before any work: wrong extension, or no such folder."""
+    if path is None:
         return
-    if path.suffix != ".npy":
-        msg = f"--out {path}: the file name must end in .npy or .pt"
+    if path.suffix.lower() not in suffixes:
+        msg = f"--out {path}: the file name must end in {' or '.join(suffixes)}"
         raise UsageError(msg)
-    if str(values.dtype).endswith("bfloat16"):
+    if not path.parent.is_dir():
+        msg = f"--out {path}: the folder {path.parent} does not exist"
+        raise UsageError(msg)
+
+
+def _save(values: Any, host: np.ndarray, path: Path, backend: str) -> None:
+    """Write ``values`` (``host``: its NumPy copy) as ``.npy`` or ``.pt`` (a PyTorch tensor)."""
+    if path.suffix == ".pt" and importlib.util.find_spec("torch") is None:
+        msg = f"--out {path}: writing .pt files needs torch, which is not installed"
+        raise UsageError(msg)
+    if path.suffix == ".npy" and str(values.dtype).endswith("bfloat16"):
         msg = "--out: bfloat16 cannot be saved as .npy; use a .pt file or another --dtype"
         raise UsageError(msg)
-    np.save(path, to_numpy(values))
+    try:
+        if path.suffix == ".pt":
+            import torch
+
+            torch.save(values if backend == "torch" else torch.tensor(host), path)
+        else:
+            np.save(path, host)
+    except OSError as exc:
+        msg = f"--out {path}: cannot write the file: {exc.strerror or exc}"
+        raise UsageError(msg) from None
 
 
 # -- the commands ----------------------------------------------------------------------------
@@ -250,22 +274,19 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from vsinit._demo import to_numpy
     from vsinit._describe import sample_summary
 
     shape = _shape(args.shape)
     init = initializer(args, args.seed)
-    if args.out is not None and args.out.suffix not in (".npy", ".pt"):
-        msg = f"--out {args.out}: the file name must end in .npy or .pt"
-        raise UsageError(msg)
-    values = draw(args, init, shape)
+    _check_out(args.out, (".npy", ".pt"))
+    values, host = draw(args, init, shape)
     print(
         f"{args.backend} {args.dtype} {shape}, seed {args.seed}, {args.rng} stream; "
         f"{init.distribution}, std {init.scaling(shape).stddev:.6g}"
     )
-    print(sample_summary(to_numpy(values), init.scaling(shape)))
+    print(sample_summary(host, init.scaling(shape)))
     if args.out is not None:
-        _save(values, args.out, args.backend)
+        _save(values, host, args.out, args.backend)
         print(f"wrote {args.out}")
     return 0
 
@@ -275,15 +296,16 @@ def cmd_plot(args: argparse.Namespace) -> int:
         msg = "plot needs matplotlib, which is not installed (pip install matplotlib)"
         raise UsageError(msg)
     from vsinit import _plot
-    from vsinit._demo import to_numpy
 
-    if args.out.suffix.lower() != ".png":
-        msg = f"--out {args.out}: the file name must end in .png"
-        raise UsageError(msg)
+    _check_out(args.out, (".png",))
     shape = _shape(args.shape)
     init = initializer(args, args.seed)
-    values = to_numpy(draw(args, init, shape))
-    _plot.save(_plot.histogram_figure(init, shape, values), args.out)
+    _, values = draw(args, init, shape)
+    try:
+        _plot.save(_plot.histogram_figure(init, shape, values), args.out)
+    except OSError as exc:
+        msg = f"--out {args.out}: cannot write the file: {exc.strerror or exc}"
+        raise UsageError(msg) from None
     print(f"wrote {args.out}")
     return 0
 
