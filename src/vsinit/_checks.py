@@ -55,6 +55,12 @@ def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
 
 def check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
     """A shape: a sequence of non-negative ints, returned as a tuple of Python ints."""
+    if (  # the common case, checked cheaply: a tuple of non-negative Python ints
+        type(shape) is tuple
+        and all(type(d) is int and d >= 0 for d in shape)
+        and math.prod(shape) <= MAX_ELEMENTS
+    ):
+        return shape
     if isinstance(shape, (str, bytes)) or not isinstance(shape, Sequence):
         msg = f"`{name}` must be a sequence of non-negative ints; received {describe(shape)}."
         raise TypeError(msg)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from vsinit import _sampling
 from vsinit._elementwise import Elementwise
@@ -26,9 +25,8 @@ from vsinit.rng._words import WordOps
 _NATIVE_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Request:
-    """One initialization, fully resolved."""
+class Request(NamedTuple):
+    """One initialization, fully resolved (a named tuple: cheap to build and to copy)."""
 
     xp: Any
     adapter: Adapter
@@ -39,8 +37,8 @@ class Request:
     kind: _sampling.Kind
     scaling: Scaling
     #: Philox key and stream number (portable tier), or ``None`` with a native generator.
-    key: tuple[int, int] | None
-    stream: int
+    key: tuple[int, int] | None = None
+    stream: int = 0
     generator: Any = None
 
     @property
@@ -51,15 +49,15 @@ class Request:
 
 def generate(req: Request) -> Any:
     """A new array holding the request's samples."""
-    xp, layout = req.xp, req.layout
-    with req.adapter.on_device(req.device):
+    xp, layout, adapter = req.xp, req.layout, req.adapter
+    with adapter.on_device(req.device):
         if layout.size == 0:
-            return xp.empty(layout.shape, dtype=req.dtype, device=req.device)
-        built = req.adapter.build(req, generate)
+            return adapter.empty(xp, layout.shape, req.dtype, req.device)
+        built = adapter.build(req, generate)
         if built is not None:
             return built
-        if req.adapter.mutable:
-            out = xp.empty(layout.shape, dtype=req.dtype, device=req.device)
+        if adapter.mutable:
+            out = adapter.empty(xp, layout.shape, req.dtype, req.device)
             write(req, out)
             return out
         (tile,) = layout.tiles(layout.size)
@@ -133,9 +131,13 @@ def _finish(req: Request, values: Any, *, exact_bound: bool) -> Any:
 
 
 def _scale(req: Request) -> float:
-    """The factor applied to native standard variates (rounded down when bounded)."""
+    """The factor applied to native standard variates.
+
+    For bounded kinds it is rounded down to the compute dtype, so that ``|z| ≤ 1`` (or
+    ``≤ 2``) can never round to a product beyond the bound ``s`` (or ``2s``).
+    """
     s = req.scaling.sampling_scale
-    return _sampling.clip_bound(s, req.compute_dtype) if req.kind == "uniform" else s
+    return s if req.kind == "normal" else _sampling.clip_bound(s, req.compute_dtype)
 
 
 def _word_ops(req: Request) -> WordOps:

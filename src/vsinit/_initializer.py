@@ -173,9 +173,11 @@ class VarianceScaling(Initializer):
         "_distribution",
         "_dtype",
         "_mode",
+        "_results",
         "_scale",
         "_scalings",
         "_seed",
+        "_templates",
     )
 
     def __init__(
@@ -203,6 +205,8 @@ class VarianceScaling(Initializer):
             check_axes(batch_axis, "batch_axis"),
         )
         self._scalings: dict[tuple[int, ...], Scaling] = {}
+        self._templates: dict[Any, _fill.Request] = {}
+        self._results: dict[Any, Any] = {}
 
     # -- configuration ------------------------------------------------------------------
     @property
@@ -333,13 +337,33 @@ class VarianceScaling(Initializer):
         array
             A new array of the requested namespace, device, dtype and shape.
         """
-        shape = check_shape(shape)
-        partition = check_partition(partition_info, shape)
-        _target.check_rng(rng)
-        target = _target.resolve_target(
-            xp=xp, like=like, device=device, dtype=dtype, default_dtype=self._dtype, rng=rng
-        )
-        return _fill.generate(self._request(target, shape, partition, rng))
+        native = _target.check_rng(rng)
+        key = _call_key(shape, dtype, partition_info, xp, like, device, native)
+        template = None if key is None else self._templates.get(key)
+        if template is None:
+            shape = check_shape(shape)
+            partition = check_partition(partition_info, shape)
+            target = _target.resolve_target(
+                xp=xp,
+                like=like,
+                device=device,
+                dtype=dtype,
+                default_dtype=self._dtype,
+                rng=rng,
+                native=native,
+            )
+            template = self._template(target, shape, partition)
+            if key is not None and target.library != "jax":  # JAX's dtypes follow a flag
+                _remember(self._templates, key, template)
+        repeats = key is not None and rng is None and self._seed is not None
+        if repeats and (hit := self._results.get(key)) is not None:
+            return hit.copy()
+        result = _fill.generate(self._with_source(template, rng, native))
+        if repeats and template.adapter.library == "numpy" and result.size <= _MEMO_ELEMENTS:
+            # A seeded initializer returns the same values on every call: small NumPy
+            # results are kept (a few KiB at most) and later calls return a copy.
+            _remember(self._results, key, result.copy())
+        return result
 
     def fill_(self, x: Any, *, partition_info: PartitionInfo | None = None, rng: Any = None) -> Any:
         """Overwrite ``x`` in place with samples and return it.
@@ -361,27 +385,23 @@ class VarianceScaling(Initializer):
         >>> bool(np.array_equal(w, vsinit.glorot_uniform(seed=3)((64, 32))))
         True
         """
-        _target.check_rng(rng)
+        native = _target.check_rng(rng)
         target = _target.resolve_array(x)
         shape = check_shape(tuple(x.shape), "x.shape")
         partition = check_partition(partition_info, shape)
-        request = self._request(target, shape, partition, rng)
+        request = self._with_source(self._template(target, shape, partition), rng, native)
         with target.adapter.writing(x):
             _fill.write(request, x)
         return x
 
-    def _request(
-        self,
-        target: _target.Target,
-        shape: tuple[int, ...],
-        partition: PartitionInfo | None,
-        rng: Any,
+    def _template(
+        self, target: _target.Target, shape: tuple[int, ...], partition: PartitionInfo | None
     ) -> _fill.Request:
+        """The request for a call, without its random source."""
         full = shape if partition is None else partition.full_shape
         offset = (0,) * len(shape) if partition is None else partition.var_offset
         scaling_ = self._scaling(full)
         check_representable(scaling_, target.dtype_name)
-        source = _target.resolve_source(rng, self._seed, target)
         return _fill.Request(
             xp=target.xp,
             adapter=target.adapter,
@@ -391,11 +411,46 @@ class VarianceScaling(Initializer):
             layout=Layout(shape, full, offset),
             kind=KINDS[self._distribution],  # type: ignore[arg-type]
             scaling=scaling_,
-            key=source.key,
-            stream=source.stream,
-            generator=source.generator,
         )
 
+    def _with_source(self, template: _fill.Request, rng: Any, native: Any) -> _fill.Request:
+        """The request with the call's random source filled in."""
+        source = _target.resolve_source(rng, self._seed, template.adapter, template.device, native)
+        return template._replace(key=source.key, stream=source.stream, generator=source.generator)
+
+
+def _call_key(
+    shape: Any,
+    dtype: Any,
+    partition_info: Any,
+    xp: Any,
+    like: Any,
+    device: Any,
+    native: Any,
+) -> Any:
+    """A hashable key of a call's arguments, or ``None`` for calls that are not cached."""
+    if like is not None or type(shape) is not tuple:
+        return None
+    if not all(type(d) is int for d in shape):  # no bools, whose hash equals 0 and 1
+        return None
+    key = (shape, dtype, partition_info, xp, device, None if native is None else native[1])
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Store in a small cache, evicting the oldest entry when full."""
+    if len(cache) >= _MEMO_ENTRIES:
+        cache.pop(next(iter(cache)), None)
+    cache[key] = value
+
+
+#: The per-initializer caches keep up to this many entries; results of at most this
+#: many elements are memoized.
+_MEMO_ENTRIES, _MEMO_ELEMENTS = 64, 4096
 
 #: Largest finite value and smallest normal value of each dtype.
 _FINFO = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -60,6 +60,7 @@ def library_of(obj: Any) -> str:
     return "jax" if top == "jaxlib" else top
 
 
+@cache
 def compat_namespace(library: str) -> Any:
     """The array API namespace vsinit uses for ``library`` (already imported)."""
     return importlib.import_module(COMPAT_NAMESPACES[library])

@@ -14,7 +14,7 @@ The precedence rules of the public API live here, in one place:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from vsinit import _namespace
 from vsinit._checks import check_seed, describe, is_int
@@ -23,8 +23,7 @@ from vsinit.rng._portable import Philox, fresh_seed, key_of
 from vsinit.rng._registry import adapter_for, generator_adapter
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A resolved random source: a Philox key and stream, or a native generator."""
 
     key: tuple[int, int] | None
@@ -53,31 +52,47 @@ RNG_HELP = (
 )
 
 
+#: Generator types already recognized (for adapters that decide by type alone).
+_GENERATOR_TYPES: dict[type, tuple[Adapter, str]] = {}
+
+
 def native_generator(rng: Any) -> tuple[Adapter, str] | None:
     """``(adapter, library)`` if ``rng`` is an array library's random generator."""
     if rng is None or isinstance(rng, (int, str, Philox)):
         return None
+    known = _GENERATOR_TYPES.get(type(rng))
+    if known is not None and adapter_for(known[1]) is known[0]:  # still registered
+        return known
     library = _namespace.library_of(rng)
     if library not in _namespace.COMPAT_NAMESPACES and not _namespace.is_imported(library):
         return None
     adapter = generator_adapter(rng, library)
-    return None if adapter is None else (adapter, library)
+    if adapter is None:
+        return None
+    if adapter.generators_by_type:
+        _GENERATOR_TYPES[type(rng)] = (adapter, library)
+    return adapter, library
 
 
-def check_rng(rng: Any) -> None:
-    """Raise ``TypeError``/``ValueError`` for an ``rng`` argument of the wrong kind."""
+def check_rng(rng: Any) -> tuple[Adapter, str] | None:
+    """Raise for an ``rng`` of the wrong kind; return :func:`native_generator`'s answer."""
+    known = _GENERATOR_TYPES.get(type(rng))
+    if known is not None and adapter_for(known[1]) is known[0]:
+        return known  # a generator type seen before (the common, fast case)
     # Strings are compared only with strings: ``array == "portable"`` is elementwise.
     if rng is None or isinstance(rng, Philox) or (isinstance(rng, str) and rng in TIERS):
-        return
+        return None
     if isinstance(rng, str):
         msg = f"`rng` must be {RNG_HELP}; received {rng!r}."
         raise ValueError(msg)
     # Arrays define ``__index__`` too; a raw JAX key (uint32[2]) is a generator, not a seed.
-    if not (is_int(rng) or native_generator(rng)):
+    native = None if is_int(rng) else native_generator(rng)
+    if not (is_int(rng) or native):
         msg = f"`rng` must be {RNG_HELP}; received {describe(rng)}."
         raise TypeError(msg)
     if is_int(rng):
         check_seed(rng, "rng")
+    return native
 
 
 def resolve_target(
@@ -88,8 +103,12 @@ def resolve_target(
     dtype: Any,
     default_dtype: str,
     rng: Any,
+    native: tuple[Adapter, str] | None,
 ) -> Target:
-    """Resolve namespace, device and dtype of a new array."""
+    """Resolve namespace, device and dtype of a new array.
+
+    ``native`` is :func:`check_rng`'s answer for ``rng``.
+    """
     library = None
     if xp is not None:
         xp, library = _namespace.namespace_from_module(xp)
@@ -102,7 +121,6 @@ def resolve_target(
             )
             raise TypeError(msg)
         xp, library = like_xp, like_library
-    native = native_generator(rng)
     if native is not None:
         if library is not None and native[1] != library:
             msg = f"`rng` is a {native[1]} generator but the namespace is {library}."
@@ -150,29 +168,33 @@ def resolve_array(x: Any) -> Target:
     return Target(xp, library, adapter, device, x.dtype, name)
 
 
-def resolve_source(rng: Any, seed: int | None, target: Target) -> Source:
-    """Resolve the random source of one call (after :func:`check_rng`)."""
+def resolve_source(
+    rng: Any, seed: int | None, adapter: Adapter, device: Any, native: tuple[Adapter, str] | None
+) -> Source:
+    """Resolve the random source of one call (``native``: :func:`check_rng`'s answer)."""
+    if native is not None:
+        return _native_source(rng, adapter, device, native)
     if rng is None or (isinstance(rng, str) and rng == "portable"):
         return Source(key_of(fresh_seed() if seed is None else seed), 0)
     if isinstance(rng, Philox):
         return Source(rng.key, rng.take_stream())
     if isinstance(rng, str) and rng == "native":
-        return Source(None, 0, target.adapter.new_generator(seed, target.device))
+        return Source(None, 0, adapter.new_generator(seed, device))
     if is_int(rng):
         return Source(key_of(check_seed(rng, "rng") or 0), 0)
-    native = native_generator(rng)
-    if native is None or native[1] != target.library:
-        msg = f"`rng` is a generator of another library than the {target.library} target."
+    msg = f"`rng` must be {RNG_HELP}; received {describe(rng)}."  # unreachable after check_rng
+    raise TypeError(msg)
+
+
+def _native_source(rng: Any, adapter: Adapter, device: Any, native: tuple[Adapter, str]) -> Source:
+    if native[0] is not adapter:
+        msg = f"`rng` is a generator of another library than the {adapter.library} target."
         raise TypeError(msg)
     generator_device = native[0].generator_device(rng)
-    if (
-        generator_device is not None
-        and target.device is not None
-        and str(generator_device) != str(target.device)
-    ):
+    if generator_device is not None and device is not None and str(generator_device) != str(device):
         msg = (
             f"`rng` draws on device {generator_device!r} but the array is on "
-            f"{target.device!r}; use a generator on the array's device."
+            f"{device!r}; use a generator on the array's device."
         )
         raise ValueError(msg)
     return Source(None, 0, rng)

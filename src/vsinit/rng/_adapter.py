@@ -24,6 +24,9 @@ from typing import Any
 from vsinit._elementwise import OutFunctions
 from vsinit.rng._words import WordMode
 
+#: Cache of :meth:`Adapter.dtypes` by adapter class, namespace and device.
+_DTYPES: dict[tuple[type, int, str], dict[str, Any]] = {}
+
 
 class Adapter:
     """Base class of the per-library adapters; the defaults suit any compliant namespace.
@@ -67,10 +70,14 @@ class Adapter:
         The standard's real floating dtypes, plus ``float16`` and ``bfloat16`` where the
         namespace has them (they are outside the standard).
         """
-        info = xp.__array_namespace_info__()
-        found = dict(info.dtypes(device=device, kind="real floating"))
-        found.update({n: getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n)})
-        return found
+        key = (type(self), id(xp), str(device))
+        found = _DTYPES.get(key)
+        if found is None:
+            info = xp.__array_namespace_info__()
+            found = dict(info.dtypes(device=device, kind="real floating"))
+            found.update({n: getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n)})
+            _DTYPES[key] = found
+        return dict(found)
 
     def writable(self, x: Any) -> bool:
         """Whether ``fill_`` may write into ``x``."""
@@ -92,11 +99,14 @@ class Adapter:
         del request, generate
         return None
 
-    @contextlib.contextmanager
-    def on_device(self, device: Any) -> Iterator[None]:
+    def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
+        """A new uninitialized array (``xp.empty``)."""
+        return xp.empty(shape, dtype=dtype, device=device)
+
+    def on_device(self, device: Any) -> contextlib.AbstractContextManager[Any]:
         """Context in which arrays are created on ``device`` (a no-op by default)."""
         del device
-        yield
+        return contextlib.nullcontext()
 
     def check_device(self, xp: Any, device: Any) -> None:
         """Raise ``ValueError`` if ``device`` is not a device of this library."""
@@ -108,6 +118,10 @@ class Adapter:
             raise ValueError(msg) from None
 
     # -- native generators --------------------------------------------------------------
+    #: Whether :meth:`is_generator` depends on the object's type alone (then its answer
+    #: is cached by type).
+    generators_by_type: bool = True
+
     def is_generator(self, obj: Any) -> bool:
         """Whether ``obj`` is one of this library's random generators."""
         del obj

@@ -8,7 +8,6 @@ context. Native draws use ``cupy.random.Generator`` (``default_rng``) or the leg
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import cupy
@@ -34,14 +33,13 @@ class CupyAdapter(Adapter):
     def writable(self, x: Any) -> bool:
         return True
 
-    @contextlib.contextmanager
-    def on_device(self, device: Any) -> Iterator[None]:
+    def on_device(self, device: Any) -> contextlib.AbstractContextManager[Any]:
         if device is None:
-            yield
-            return
-        dev = device if isinstance(device, cupy.cuda.Device) else cupy.cuda.Device(device)
-        with dev:
-            yield
+            return contextlib.nullcontext()
+        dev: contextlib.AbstractContextManager[Any] = (
+            device if isinstance(device, cupy.cuda.Device) else cupy.cuda.Device(device)
+        )
+        return dev
 
     def is_generator(self, obj: Any) -> bool:
         return isinstance(obj, (cupy.random.Generator, cupy.random.RandomState))

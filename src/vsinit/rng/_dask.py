@@ -8,7 +8,6 @@ so the values equal the in-memory NumPy result for any chunking. Native draws us
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import dask.array as da
@@ -45,8 +44,7 @@ class DaskAdapter(Adapter):
             location = block_info[None]["array-location"]
             shape = tuple(stop - start for start, stop in location)
             offset = tuple(o + start for o, (start, _) in zip(layout.offset, location, strict=True))
-            sub = dataclasses.replace(
-                request,
+            sub = request._replace(
                 xp=numpy_xp,
                 adapter=numpy_adapter,
                 device="cpu",

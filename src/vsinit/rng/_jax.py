@@ -25,6 +25,7 @@ class JaxAdapter(Adapter):
     """Adapter for JAX arrays and PRNG keys (typed or raw ``uint32[2]``)."""
 
     library = "jax"
+    generators_by_type = False  # a key is a jax.Array of a key dtype or uint32[2]
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64" if _x64() else "u32"

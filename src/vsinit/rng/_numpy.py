@@ -24,6 +24,9 @@ class NumpyAdapter(Adapter):
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64"
 
+    def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
+        return np.empty(shape, dtype=dtype)  # the only device is the CPU
+
     def out_functions(self, xp: Any) -> OutFunctions:
         return _OUT_FUNCTIONS
 
@@ -49,7 +52,7 @@ class NumpyAdapter(Adapter):
         return None
 
     def draw_into(self, generator: Any, kind: str, out: Any, scale: float) -> bool:
-        if not (out.flags.c_contiguous and out.dtype in (np.float32, np.float64)):
+        if not (out.flags.c_contiguous and out.dtype.char in "fd"):
             return False
         if kind == "normal":
             generator.standard_normal(dtype=out.dtype, out=out)
@@ -60,7 +63,26 @@ class NumpyAdapter(Adapter):
             out *= 2.0 * scale
             out -= scale
             return True
+        if kind == "truncated_normal":
+            generator.standard_normal(dtype=out.dtype, out=out)
+            flat = out.reshape(-1)
+            for start in range(0, flat.size, _CHUNK):
+                _resample_beyond_two(generator, flat[start : start + _CHUNK])
+            out *= scale
+            return True
         return False
+
+
+#: Elements checked per pass when resampling (keeps the masks in cache).
+_CHUNK = 1 << 16
+
+
+def _resample_beyond_two(generator: Any, z: Any) -> None:
+    """Redraw every element of ``z`` outside (-2, 2) until none is left (rejection)."""
+    bad = np.flatnonzero(np.abs(z) >= 2.0)
+    while bad.size:
+        z[bad] = generator.standard_normal(bad.size, dtype=z.dtype)
+        bad = bad[np.abs(z[bad]) >= 2.0]
 
 
 ADAPTER = NumpyAdapter()
