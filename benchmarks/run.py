@@ -80,6 +80,7 @@ def run(groups: list, options: Options, command: str, *, progress: bool) -> dict
     """Run the groups and assemble the results document."""
     started = time.perf_counter()
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    load_at_start = machine.load_average()
     cases, group_summaries = runner.run_groups(
         groups, options, Path(__file__).resolve(), progress=progress
     )
@@ -91,7 +92,10 @@ def run(groups: list, options: Options, command: str, *, progress: bool) -> dict
         "created": created,
         "command": command,
         "options": {"quick": options.quick, "only": list(options.only)},
-        "machine": machine.info(HERE.parent),
+        "machine": {
+            **machine.info(HERE.parent),
+            "load_average": {"start": load_at_start, "end": machine.load_average()},
+        },
         "wall_s": round(time.perf_counter() - started, 1),
         "groups": group_summaries,
         "cases": cases,

@@ -51,6 +51,14 @@ def usable_cpus() -> int | None:
     return os.cpu_count()
 
 
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages: a busy machine shows here."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def versions() -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     for name in PACKAGES:

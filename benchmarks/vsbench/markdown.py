@@ -83,6 +83,7 @@ def _header(results: dict[str, Any]) -> str:
         f"{m['memory_gib']} GiB RAM; {m['platform']}",
         f"- Python {m['python']}; {versions}; vsinit commit {m['vsinit_commit']}",
         f"- Threads: {'; '.join(t for t in threads if t) or 'n/a'}",
+        f"- Load average (1 min): {_load(m, 'start')} at the start, {_load(m, 'end')} at the end",
         "",
         "Median of individually timed calls after warm-up, [fastest–slowest] call; GB/s is "
         "output bytes over the median time. Ratios are time ratios against the same run: "
@@ -91,6 +92,11 @@ def _header(results: dict[str, Any]) -> str:
         "one; below 1× is faster.",
     ]
     return "\n".join(lines)
+
+
+def _load(m: dict[str, Any], when: str) -> str:
+    load = (m.get("load_average") or {}).get(when)
+    return "n/a" if not load else f"{load[0]:g}"
 
 
 # -- throughput -------------------------------------------------------------------------
