@@ -122,3 +122,26 @@ def to_numpy(x: Any) -> np.ndarray:
 @pytest.fixture
 def as_numpy() -> Any:
     return to_numpy
+
+
+# -- hypothesis profiles ----------------------------------------------------------------------
+# Property-based tests (test_properties, test_bad_input) run under one of two profiles, chosen
+# with the environment variable VSINIT_HYPOTHESIS_PROFILE:
+#
+# * "ci" (the default): few examples per test so that the whole suite stays fast, no
+#   deadline (the first call on a backend compiles or imports), derandomized and without an
+#   example database so that every run tests the same examples and CI never flakes;
+# * "thorough": many more, randomized examples, for a local bug hunt:
+#   VSINIT_HYPOTHESIS_PROFILE=thorough python -m pytest tests/test_properties.py
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # hypothesis is a test extra; tests that need it import it themselves
+    pass
+else:
+    _hypothesis_settings.register_profile(
+        "ci", max_examples=15, deadline=None, derandomize=True, database=None, print_blob=True
+    )
+    _hypothesis_settings.register_profile(
+        "thorough", max_examples=400, deadline=None, print_blob=True
+    )
+    _hypothesis_settings.load_profile(os.environ.get("VSINIT_HYPOTHESIS_PROFILE", "ci"))
