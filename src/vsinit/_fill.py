@@ -40,6 +40,8 @@ class Request(NamedTuple):
     key: tuple[int, int] | None = None
     stream: int = 0
     generator: Any = None
+    #: Requested chunking (Dask), or ``None``.
+    chunks: Any = None
 
     @property
     def compute_dtype(self) -> _sampling.ComputeDtype:
@@ -105,9 +107,12 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
         return _finish(req, values, exact_bound=True)
     cdt = getattr(xp, cdtype)
     draw = req.adapter.draw
-    values = draw(req.generator, req.kind, tile.shape, xp=xp, dtype=cdt, device=req.device)
+    kwargs = {"xp": xp, "dtype": cdt, "device": req.device}
+    if req.chunks is not None:  # only Dask adapters take chunks
+        kwargs["chunks"] = req.chunks
+    values = draw(req.generator, req.kind, tile.shape, **kwargs)
     if values is None and req.kind == "truncated_normal":
-        u = draw(req.generator, "uniform", tile.shape, xp=xp, dtype=cdt, device=req.device)
+        u = draw(req.generator, "uniform", tile.shape, **kwargs)
         e = Elementwise(xp, req.device, None)
         values = _sampling.truncated_normal_from_uniform(e, u, cdtype, s)
     elif values is None:

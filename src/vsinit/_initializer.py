@@ -306,6 +306,7 @@ class VarianceScaling(Initializer):
         like: Any = None,
         device: Any = None,
         rng: Any = None,
+        chunks: Any = None,
     ) -> Any:
         """Return a new array of ``shape`` with samples of the configured distribution.
 
@@ -331,6 +332,11 @@ class VarianceScaling(Initializer):
             ``"portable"``, ``"native"`` (the library's own sampler, seeded with the
             initializer's seed), a :class:`vsinit.rng.Philox`, or a native generator
             (``numpy.random.Generator``, ``torch.Generator``, JAX key, CuPy/Dask generator).
+        chunks
+            Dask only: the chunks of the lazy result (anything ``dask.array`` accepts;
+            default: ``like``'s chunks, else ``"auto"``). Each block is generated where it
+            runs, from the seed and the block's offset; the values do not depend on the
+            chunking.
 
         Returns
         -------
@@ -338,7 +344,7 @@ class VarianceScaling(Initializer):
             A new array of the requested namespace, device, dtype and shape.
         """
         native = _target.check_rng(rng)
-        key = _call_key(shape, dtype, partition_info, xp, like, device, native)
+        key = _call_key(shape, dtype, partition_info, xp, like, device, native, chunks)
         template = None if key is None else self._templates.get(key)
         if template is None:
             shape = check_shape(shape)
@@ -353,6 +359,9 @@ class VarianceScaling(Initializer):
                 native=native,
             )
             template = self._template(target, shape, partition)
+            if chunks is not None or (like is not None and target.library == "dask"):
+                chunks = _target.check_chunks(chunks, like, target, shape)
+                template = template._replace(chunks=chunks)
             if key is not None and target.library != "jax":  # JAX's dtypes follow a flag
                 _remember(self._templates, key, template)
         repeats = key is not None and rng is None and self._seed is not None
@@ -427,13 +436,15 @@ def _call_key(
     like: Any,
     device: Any,
     native: Any,
+    chunks: Any,
 ) -> Any:
     """A hashable key of a call's arguments, or ``None`` for calls that are not cached."""
     if like is not None or type(shape) is not tuple:
         return None
     if not all(type(d) is int for d in shape):  # no bools, whose hash equals 0 and 1
         return None
-    key = (shape, dtype, partition_info, xp, device, None if native is None else native[1])
+    library = None if native is None else native[1]
+    key = (shape, dtype, partition_info, xp, device, library, chunks)
     try:
         hash(key)
     except TypeError:

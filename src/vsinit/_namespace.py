@@ -66,20 +66,28 @@ def compat_namespace(library: str) -> Any:
     return importlib.import_module(COMPAT_NAMESPACES[library])
 
 
-@lru_cache(maxsize=64)
 def namespace_from_module(xp: Any) -> tuple[Any, str]:
     """``(namespace, library)`` for a namespace module passed as ``xp``."""
-    name = getattr(xp, "__name__", None)
-    if isinstance(xp, ModuleType) and name in NAMESPACE_MODULES:
-        library = NAMESPACE_MODULES[name]
-        return compat_namespace(library), library
-    if isinstance(xp, ModuleType) and hasattr(xp, "__array_namespace_info__"):
-        return xp, library_of(xp)
+    if isinstance(xp, ModuleType):  # modules are hashable: the answer is cached
+        found = _namespace_of_module(xp)
+        if found is not None:
+            return found
     msg = (
         "`xp` must be an array namespace such as numpy, torch, cupy, jax.numpy, dask.array "
         f"or array_api_strict (or their array_api_compat wrappers); received {describe(xp)}."
     )
     raise TypeError(msg)
+
+
+@lru_cache(maxsize=64)
+def _namespace_of_module(xp: ModuleType) -> tuple[Any, str] | None:
+    name = xp.__name__
+    if name in NAMESPACE_MODULES:
+        library = NAMESPACE_MODULES[name]
+        return compat_namespace(library), library
+    if hasattr(xp, "__array_namespace_info__"):
+        return xp, library_of(xp)
+    return None
 
 
 def namespace_from_array(x: Any, name: str) -> tuple[Any, str]:

@@ -153,6 +153,22 @@ def resolve_target(
     return Target(xp, library, adapter, device, available[name], name)
 
 
+def check_chunks(chunks: Any, like: Any, target: Target, target_shape: tuple[int, ...]) -> Any:
+    """The Dask chunks of a call: ``chunks``, else ``like``'s (Dask only)."""
+    if target.library != "dask":
+        msg = (
+            "`chunks` applies to Dask arrays only (xp=dask.array or like= a Dask array); "
+            f"received {describe(chunks)} for a {target.library} result."
+        )
+        raise TypeError(msg)
+    if chunks is not None:
+        return chunks
+    if tuple(like.shape) == target_shape:
+        return like.chunks
+    # Another shape: keep like's block size where the ranks agree, else Dask's default.
+    return like.chunksize if like.ndim == len(target_shape) else None
+
+
 def resolve_array(x: Any) -> Target:
     """Resolve the target of ``fill_(x)`` from the array itself."""
     xp, library = _namespace.namespace_from_array(x, "x")

@@ -149,12 +149,13 @@ class Adapter:
         xp: Any,
         dtype: Any,
         device: Any,
+        chunks: Any = None,
     ) -> Any:
         """Standard variates from ``generator``: ``"uniform"`` on [-1, 1) or ``"normal"``.
 
         May also implement ``"truncated_normal"`` (N(0, 1) on (-2, 2)) and return ``None``
         for any kind it does not implement; the core then derives it from uniforms.
-        ``dtype`` is float32 or float64.
+        ``dtype`` is float32 or float64; ``chunks`` is the requested chunking (Dask).
         """
         return None
 

@@ -49,7 +49,15 @@ class CupyAdapter(Adapter):
             return cupy.random.default_rng(seed)
 
     def draw(
-        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+        self,
+        generator: Any,
+        kind: str,
+        shape: tuple[int, ...],
+        *,
+        xp: Any,
+        dtype: Any,
+        device: Any,
+        chunks: Any = None,
     ) -> Any:
         with self.on_device(device):
             if kind == "normal":

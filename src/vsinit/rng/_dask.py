@@ -37,7 +37,7 @@ class DaskAdapter(Adapter):
 
         layout = request.layout
         dtype = np.dtype(request.dtype_name)
-        chunks = da.core.normalize_chunks("auto", layout.shape, dtype=dtype)
+        chunks = normalize(request.chunks, layout.shape, dtype)
         numpy_xp, numpy_adapter = compat_namespace("numpy"), adapter_for("numpy")
 
         def block(block_info: Any = None) -> Any:
@@ -63,14 +63,31 @@ class DaskAdapter(Adapter):
         return da.random.default_rng(seed)
 
     def draw(
-        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+        self,
+        generator: Any,
+        kind: str,
+        shape: tuple[int, ...],
+        *,
+        xp: Any,
+        dtype: Any,
+        device: Any,
+        chunks: Any = None,
     ) -> Any:
-        chunks = da.core.normalize_chunks("auto", shape, dtype=np.dtype(dtype))
+        chunks = normalize(chunks, shape, np.dtype(dtype))
         if kind == "normal":
             return generator.standard_normal(size=shape, dtype=dtype, chunks=chunks)
         if kind == "uniform":
             return generator.random(size=shape, dtype=dtype, chunks=chunks) * 2.0 - 1.0
         return None
+
+
+def normalize(chunks: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:
+    """Dask's normalized chunks for ``shape`` (``None`` means ``"auto"``)."""
+    try:
+        return da.core.normalize_chunks("auto" if chunks is None else chunks, shape, dtype=dtype)
+    except (ValueError, TypeError) as exc:
+        msg = f"`chunks` {chunks!r} does not chunk an array of shape {shape}: {exc}"
+        raise ValueError(msg) from None
 
 
 ADAPTER = DaskAdapter()

@@ -34,11 +34,10 @@ class JaxAdapter(Adapter):
         return False
 
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
-        found = super().dtypes(xp, device)
-        if not _x64():
-            # jnp.float64 exists but silently becomes float32 without x64.
-            found.pop("float64", None)
-        return found
+        # Not cached: the answer follows jax_enable_x64, which may change at run time
+        # (without it jnp.float64 exists but silently becomes float32).
+        names = ["float16", "bfloat16", "float32"] + (["float64"] if _x64() else [])
+        return {name: getattr(jnp, name) for name in names}
 
     def is_generator(self, obj: Any) -> bool:
         if not isinstance(obj, jax.Array):
@@ -59,7 +58,15 @@ class JaxAdapter(Adapter):
         return key if device is None else jax.device_put(key, device)
 
     def draw(
-        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+        self,
+        generator: Any,
+        kind: str,
+        shape: tuple[int, ...],
+        *,
+        xp: Any,
+        dtype: Any,
+        device: Any,
+        chunks: Any = None,
     ) -> Any:
         if kind == "normal":
             return jax.random.normal(generator, shape, dtype)

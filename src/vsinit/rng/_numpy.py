@@ -40,7 +40,15 @@ class NumpyAdapter(Adapter):
         return np.random.default_rng(seed)
 
     def draw(
-        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+        self,
+        generator: Any,
+        kind: str,
+        shape: tuple[int, ...],
+        *,
+        xp: Any,
+        dtype: Any,
+        device: Any,
+        chunks: Any = None,
     ) -> Any:
         if kind == "normal":
             return generator.standard_normal(shape, dtype=dtype)

@@ -88,7 +88,15 @@ class TorchAdapter(Adapter):
         return generator
 
     def draw(
-        self, generator: Any, kind: str, shape: tuple[int, ...], *, xp: Any, dtype: Any, device: Any
+        self,
+        generator: Any,
+        kind: str,
+        shape: tuple[int, ...],
+        *,
+        xp: Any,
+        dtype: Any,
+        device: Any,
+        chunks: Any = None,
     ) -> Any:
         out = torch.empty(shape, dtype=dtype, device=device)
         if kind == "normal":
