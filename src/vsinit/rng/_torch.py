@@ -8,12 +8,15 @@ the portable stream carries its words in ``int64``.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from typing import Any
 
 import torch
 
 from vsinit._elementwise import OutFunctions
+from vsinit._quantile import ERF_SQRT2
+from vsinit._sampling import clip_bound
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._words import WordMode, wrapping_multiply_works
 
@@ -114,6 +117,14 @@ class TorchAdapter(Adapter):
                 return True
             if kind == "uniform":
                 out.uniform_(-scale, scale, generator=generator)
+                return True
+            if kind == "truncated_normal":
+                # Inverse CDF: √2·erfinv(U(-erf(√2), erf(√2))) is N(0, 1) on (-2, 2).
+                limit = clip_bound(ERF_SQRT2, "float64" if out.dtype == torch.float64 else "float32")
+                out.uniform_(-limit, limit, generator=generator)
+                out.erfinv_()
+                out.mul_(math.sqrt(2.0) * scale)
+                out.clamp_(-2.0 * scale, 2.0 * scale)  # against rounding in erfinv
                 return True
         return False
 
