@@ -74,8 +74,8 @@ def value_or_error(call):
         return exc
 
 
-def per_backend(backend) -> settings:
-    """A third of the profile's examples for argument fuzzing on one backend."""
+def fewer_examples() -> settings:
+    """A third of the profile's examples, for argument fuzzing on each backend."""
     return settings(
         max_examples=max(3, settings.default.max_examples // 3),
         suppress_health_check=[HealthCheck.too_slow],
@@ -309,6 +309,23 @@ class TestConstructor:
             getattr(vsinit, preset)(seed=seed)
 
 
+class TestNumpyIntegersAreInts:
+    """NumPy integer scalars are accepted where ints belong, deliberately (NumPy bools and
+    0-d arrays are not: see above)."""
+
+    @pytest.mark.parametrize("kind", [np.int8, np.int32, np.int64, np.uint8, np.uint64])
+    def test_everywhere_an_int_belongs(self, kind):
+        zero, one, two, three, four = (kind(i) for i in range(5))
+        init = vsinit.VarianceScaling(seed=three, in_axis=one, out_axis=two, batch_axis=[zero])
+        assert type(init.seed) is int
+        assert init.seed == 3
+        w = init((two, three, four), rng=three)
+        assert w.shape == (2, 3, 4)
+        assert vsinit.compute_fans((two, three, four), one, two, [zero]) == (3, 4)
+        assert vsinit.rng.Philox(three, stream=one).seed == 3
+        assert vsinit.PartitionInfo((two, three), (one, zero)).var_offset == (1, 0)
+
+
 # -- calling ---------------------------------------------------------------------------------
 INIT = vsinit.he_normal(seed=0)
 
@@ -365,7 +382,7 @@ class TestCall:
     def test_a_device_that_is_not_one_of_the_backend(self, backend, xp):
         valid = ("cpu", "meta")
 
-        @per_backend(backend)
+        @fewer_examples()
         @given(
             device=texts.filter(lambda s: not any(v in s.lower() for v in valid))
             | st.integers(-2, 8)
