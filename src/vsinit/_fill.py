@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, NamedTuple
 
-from vsinit import _sampling
+from vsinit import _compiled, _sampling
 from vsinit._elementwise import Elementwise
 from vsinit._partition import Layout, Tile
 from vsinit._variance import Scaling
@@ -42,6 +42,8 @@ class Request(NamedTuple):
     generator: Any = None
     #: Requested chunking (Dask), or ``None``.
     chunks: Any = None
+    #: Run the portable stream through the library's compiler (``rng="compiled"``).
+    compiled: bool = False
 
     @property
     def compute_dtype(self) -> _sampling.ComputeDtype:
@@ -78,7 +80,8 @@ def write(req: Request, out: Any) -> None:
                 for tile in req.layout.tiles(req.adapter.tile_size):
                     out[tile.index] = _tile_values(req, tile)
             return
-        tiles = list(req.layout.tiles(req.adapter.tile_size))
+        size = req.adapter.compiled_tile_size if req.compiled else req.adapter.tile_size
+        tiles = list(req.layout.tiles(size))
         workspaces = threading.local()  # one set of reusable buffers per thread and call
 
         def write_tile(tile: Tile) -> None:
@@ -97,6 +100,9 @@ def write(req: Request, out: Any) -> None:
 def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     """The samples of one tile, in the target dtype, shaped like ``out[tile.index]``."""
     xp, cdtype, s = req.xp, req.compute_dtype, req.scaling.sampling_scale
+    if req.compiled and len(tile.starts) == 1:
+        values = _compiled.tile_values(req, tile, req.adapter.word_mode(xp, req.device))
+        return _finish(req, values, exact_bound=True)
     if req.generator is None:
         ops = ops or _word_ops(req)
         assert req.key is not None

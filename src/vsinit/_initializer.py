@@ -425,7 +425,12 @@ class VarianceScaling(Initializer):
     def _with_source(self, template: _fill.Request, rng: Any, native: Any) -> _fill.Request:
         """The request with the call's random source filled in."""
         source = _target.resolve_source(rng, self._seed, template.adapter, template.device, native)
-        return template._replace(key=source.key, stream=source.stream, generator=source.generator)
+        return template._replace(
+            key=source.key,
+            stream=source.stream,
+            generator=source.generator,
+            compiled=source.compiled,
+        )
 
 
 def _call_key(

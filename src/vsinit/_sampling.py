@@ -22,7 +22,6 @@ Distributions
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -113,7 +112,6 @@ def truncated_normal_from_uniform(e: Elementwise, u: Any, cdtype: ComputeDtype, 
     return e("clip", p, -bound, bound, into="p")
 
 
-@lru_cache(maxsize=256)
 def _folded_coefficients(cdtype: ComputeDtype, s: float) -> tuple[float, ...]:
     """Giles' coefficients in ``v = -(w - c)``, times ``√2·erf(√2)·s``."""
     coeffs = GILES_COEFFS[cdtype]

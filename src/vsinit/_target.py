@@ -29,6 +29,8 @@ class Source(NamedTuple):
     key: tuple[int, int] | None
     stream: int
     generator: Any = None
+    #: Run the portable stream through the library's compiler.
+    compiled: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,10 @@ class Target:
 
 
 #: The named tiers an ``rng`` string may select.
-TIERS = ("portable", "native")
+TIERS = ("portable", "native", "compiled")
 
 RNG_HELP = (
-    "an int seed, 'portable', 'native', a vsinit.rng.Philox, or a generator of the array "
+    "an int seed, 'portable', 'native', 'compiled', a vsinit.rng.Philox, or a generator of the array "
     "library (numpy.random.Generator, torch.Generator, a JAX key, cupy or dask generator)"
 )
 
@@ -194,6 +196,14 @@ def resolve_source(
         return Source(key_of(fresh_seed() if seed is None else seed), 0)
     if isinstance(rng, Philox):
         return Source(rng.key, rng.take_stream())
+    if isinstance(rng, str) and rng == "compiled":
+        if adapter.compiler() is None:
+            msg = (
+                f"`rng`='compiled' is not available for {adapter.library}: it has no compiler "
+                "vsinit can use (PyTorch and JAX have one); use 'portable' or 'native'."
+            )
+            raise ValueError(msg)
+        return Source(key_of(fresh_seed() if seed is None else seed), 0, None, compiled=True)
     if isinstance(rng, str) and rng == "native":
         return Source(None, 0, adapter.new_generator(seed, device))
     if is_int(rng):

@@ -18,7 +18,7 @@ parties subclass :class:`Adapter`, override what differs from the defaults and c
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from vsinit._elementwise import OutFunctions
@@ -46,6 +46,9 @@ class Adapter:
     #: Elements generated per tile: large enough to amortize per-call overhead, small
     #: enough that temporaries stay in cache.
     tile_size: int = 1 << 18
+    #: Elements per tile on the compiled tier (``rng="compiled"``): one compiled kernel
+    #: call per tile, with no temporaries, so tiles can be large.
+    compiled_tile_size: int = 1 << 20
 
     # -- the portable stream ------------------------------------------------------------
     def word_mode(self, xp: Any, device: Any) -> WordMode:
@@ -61,6 +64,10 @@ class Adapter:
         :mod:`vsinit._elementwise` for the names a mapping must provide.
         """
         del xp
+        return None
+
+    def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]] | None:
+        """The library's compiler for ``rng="compiled"`` (``None``: not available)."""
         return None
 
     # -- arrays -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ samples, as everywhere in JAX. Without ``jax_enable_x64`` JAX silently truncates
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -29,6 +30,9 @@ class JaxAdapter(Adapter):
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64" if _x64() else "u32"
+
+    def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return jax.jit
 
     def writable(self, x: Any) -> bool:
         return False

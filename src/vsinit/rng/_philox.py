@@ -15,7 +15,6 @@ The Random123 known-answer vectors pin it in the tests.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from vsinit.rng._words import MASK32, Word, WordOps
@@ -25,25 +24,30 @@ W0, W1 = 0x9E3779B9, 0xBB67AE85
 ROUNDS = 10
 
 
-@cache
-def key_schedule(k0: int, k1: int, rounds: int = ROUNDS) -> tuple[tuple[int, int], ...]:
-    """The round keys, as Python ints: computed once per key."""
-    return tuple(((k0 + r * W0) & MASK32, (k1 + r * W1) & MASK32) for r in range(rounds))
+def key_schedule(k0: int, k1: int, rounds: int = ROUNDS) -> list[tuple[int, int]]:
+    """The round keys of the key ``(k0, k1)``."""
+    return [((k0 + r * W0) & MASK32, (k1 + r * W1) & MASK32) for r in range(rounds)]
 
 
 def philox4x32(
     ops: WordOps,
     counter: tuple[Word, Word, Word, Word],
-    key: tuple[int, int],
+    key: tuple[int, int] | None,
     rounds: int = ROUNDS,
+    *,
+    round_keys: list[tuple[Word, Word]] | None = None,
 ) -> tuple[Word, Word, Word, Word]:
     """Apply Philox4x32-``rounds`` to a counter whose words may be arrays or ints.
 
-    The counter's arrays are consumed (overwritten).
+    The counter's arrays are consumed (overwritten). ``round_keys`` replaces ``key`` when
+    the key schedule is an input (0-d arrays) rather than constants.
     """
+    if round_keys is None:
+        assert key is not None
+        round_keys = key_schedule(key[0], key[1], rounds)
     c0, c1, c2, c3 = counter
     spares: list[Any] = [None, None]
-    for k0, k1 in key_schedule(key[0], key[1], rounds):
+    for k0, k1 in round_keys:
         hi0, lo0 = ops.mulhilo_(c0, M0, spares[0])
         hi1, lo1 = ops.mulhilo_(c2, M1, spares[1])
         c0 = ops.xor_(ops.xor_(hi1, c1), k0)

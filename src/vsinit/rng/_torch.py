@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -64,6 +64,12 @@ class TorchAdapter(Adapter):
             mode = "i64" if wrapping_multiply_works(xp, device) else "i64split"
             self._modes[kind] = mode
         return mode
+
+    def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def compile_(fn: Callable[..., Any]) -> Callable[..., Any]:
+            return torch.compile(fn, dynamic=False, fullgraph=True)
+
+        return compile_
 
     def out_functions(self, xp: Any) -> OutFunctions:
         return _OUT_FUNCTIONS
@@ -120,7 +126,9 @@ class TorchAdapter(Adapter):
                 return True
             if kind == "truncated_normal":
                 # Inverse CDF: √2·erfinv(U(-erf(√2), erf(√2))) is N(0, 1) on (-2, 2).
-                limit = clip_bound(ERF_SQRT2, "float64" if out.dtype == torch.float64 else "float32")
+                limit = clip_bound(
+                    ERF_SQRT2, "float64" if out.dtype == torch.float64 else "float32"
+                )
                 out.uniform_(-limit, limit, generator=generator)
                 out.erfinv_()
                 out.mul_(math.sqrt(2.0) * scale)

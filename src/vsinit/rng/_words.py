@@ -109,6 +109,18 @@ class WordOps:
         total &= MASK32
         return total, hi
 
+    def counters_from(self, lo: Any, hi: Any, count: int) -> tuple[Word, Word]:
+        """Words of ``start + arange(count)`` for a start given as 0-d word arrays.
+
+        The form a compiler traces: the start is an input, not a constant.
+        """
+        ramp = self.xp.arange(count, dtype=self.dtype, device=self.device)
+        if self.mode == "u32":
+            low = lo + ramp  # wraps modulo 2**32
+            return low[None], (hi + self.xp.astype(low < lo, self.dtype))[None]
+        total = lo + ramp
+        return (total & MASK32)[None], (hi + (total >> 32))[None]
+
     # -- arithmetic --------------------------------------------------------------------
     def mulhilo_(self, a: Word, m: int, spare: Any = None) -> tuple[Word, Word]:
         """High and low words of ``a · m`` (``m < 2**32`` a constant).
@@ -162,7 +174,7 @@ class WordOps:
         if isinstance(b, int):
             a ^= self.const(b)
             return a
-        shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+        shape = _broadcast(tuple(a.shape), tuple(b.shape))
         if tuple(a.shape) == shape:
             a ^= b
             return a
@@ -174,6 +186,12 @@ class WordOps:
     def top_bits(self, w: Word, bits: int, *, into: str | None = None) -> Any:
         """The ``bits`` most significant bits of each word (into buffer ``into``)."""
         return self.elementwise("bitwise_right_shift", w, self.const(32 - bits), into=into)
+
+
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    """The broadcast shape of two shapes (plain Python: traceable by compilers)."""
+    a, b = (1,) * (len(b) - len(a)) + a, (1,) * (len(a) - len(b)) + b
+    return tuple(max(x, y) if 1 in (x, y) else x for x, y in zip(a, b, strict=True))
 
 
 def wrapping_multiply_works(xp: Any, device: Any) -> bool:

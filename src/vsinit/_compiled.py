@@ -1,0 +1,120 @@
+"""The opt-in compiled tier: the portable code, traced once by the library's compiler.
+
+``rng="compiled"`` runs exactly the functions of :mod:`vsinit._sampling` on the portable
+stream, but inside one function that the array library compiles (``torch.compile``,
+``jax.jit``): the integer words are the same bits as the eager path, and the whole tile
+fuses into a few kernels with no temporaries. Everything that varies between calls (the
+counter start, key, stream, scale and bound) is an input of the compiled function, not a
+constant, so one compilation serves every seed, tile and layer; compilations are cached by
+library, device, distribution, dtype and tile length.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from vsinit import _sampling
+from vsinit._elementwise import Elementwise
+from vsinit._partition import Tile
+from vsinit.rng._philox import key_schedule, philox4x32
+from vsinit.rng._words import WordOps
+
+_CACHE: dict[Any, Callable[..., Any]] = {}
+_LOCK = threading.Lock()
+
+
+def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
+    """The samples of a single-run tile, scaled and clipped, in the compute dtype."""
+    xp, cdtype = req.xp, req.compute_dtype
+    per_block = _sampling.ELEMENTS_PER_BLOCK[cdtype, req.kind]
+    first_block, offset = divmod(int(tile.starts[0]), per_block)
+    n_blocks = _padded_blocks(offset + tile.length, per_block, req.adapter.compiled_tile_size)
+    fn = _compiled(req, mode, n_blocks)
+    word = {"u64": xp.uint64, "i64": xp.int64, "i64split": xp.int64, "u32": xp.uint32}[mode]
+    fdtype = getattr(xp, cdtype)
+
+    def words(value: int) -> tuple[Any, Any]:
+        return (
+            xp.asarray(value & 0xFFFFFFFF, dtype=word, device=req.device),
+            xp.asarray(value >> 32, dtype=word, device=req.device),
+        )
+
+    assert req.key is not None
+    round_keys = [w for pair in key_schedule(*req.key) for w in pair]
+    s = req.scaling.sampling_scale
+    if req.kind != "normal":
+        s = _sampling.clip_bound(s, cdtype)
+    bound = req.scaling.bound if req.scaling.bound is not None else float("inf")
+    values = fn(
+        *words(first_block),
+        *words(req.stream),
+        xp.asarray(s, dtype=fdtype, device=req.device),
+        xp.asarray(_sampling.clip_bound(bound, cdtype), dtype=fdtype, device=req.device),
+        *(xp.asarray(w, dtype=word, device=req.device) for w in round_keys),
+    )
+    return xp.reshape(values[offset : offset + tile.length], tile.shape)
+
+
+def _padded_blocks(blocks_needed_elements: int, per_block: int, tile_size: int) -> int:
+    """A static block count: the tile size, or the next power of two for small tiles."""
+    blocks = -(-blocks_needed_elements // per_block)
+    full = max(1, tile_size // per_block)
+    if blocks >= full:
+        return -(-blocks // full) * full
+    return 1 << max(0, (blocks - 1).bit_length())
+
+
+def _compiled(req: Any, mode: Any, n_blocks: int) -> Callable[..., Any]:
+    key = (
+        req.adapter.library,
+        id(req.xp),
+        str(req.device),
+        mode,
+        req.kind,
+        req.compute_dtype,
+        n_blocks,
+    )
+    fn = _CACHE.get(key)
+    if fn is None:
+        with _LOCK:
+            fn = _CACHE.get(key)
+            if fn is None:
+                compiler = req.adapter.compiler()
+                assert compiler is not None
+                fn = compiler(
+                    _tile_function(req.xp, req.device, mode, req.kind, req.compute_dtype, n_blocks)
+                )
+                _CACHE[key] = fn
+    return fn
+
+
+def _tile_function(
+    xp: Any,
+    device: Any,
+    mode: Any,
+    kind: _sampling.Kind,
+    cdtype: _sampling.ComputeDtype,
+    n_blocks: int,
+) -> Callable[..., Any]:
+    """The function the compiler traces: counters, Philox, transform, scale and clip."""
+
+    def tile(
+        start_lo: Any,
+        start_hi: Any,
+        stream_lo: Any,
+        stream_hi: Any,
+        scale: Any,
+        bound: Any,
+        *round_keys: Any,
+    ) -> Any:
+        ops = WordOps(Elementwise(xp, device, None), mode)
+        c0, c1 = ops.counters_from(start_lo, start_hi, n_blocks)
+        keys = list(zip(round_keys[::2], round_keys[1::2], strict=True))
+        lanes = philox4x32(ops, (c0, c1, stream_lo, stream_hi), None, round_keys=keys)
+        values = _sampling.DISTRIBUTIONS[kind](ops, lanes, cdtype, 1.0)
+        values = xp.reshape(values, (-1,)) * scale
+        return values if kind == "normal" else xp.clip(values, -bound, bound)
+
+    return tile

@@ -1,0 +1,64 @@
+"""rng="compiled": the portable stream traced by the library's compiler, same numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import vsinit
+
+from conftest import to_numpy
+
+SHAPE = (37, 129)
+
+
+def portable(distribution, dtype="float32"):
+    return vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)(SHAPE, dtype=dtype)
+
+
+def ulps(got, ref):
+    return np.max(np.abs(got.astype(np.float64) - ref) / np.spacing(np.abs(ref)).astype(np.float64))
+
+
+@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal", "untruncated_normal"])
+def test_jax_jit_matches_the_eager_portable_stream(distribution):
+    jnp = pytest.importorskip("jax.numpy")
+    init = vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)
+    got = to_numpy(init(SHAPE, xp=jnp, rng="compiled"))
+    ref = portable(distribution)
+    if distribution == "uniform":
+        assert np.array_equal(got, ref)
+    else:
+        assert ulps(got, ref) <= 8
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # raised inside torch.compile
+@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal"])
+def test_torch_compile_matches_the_eager_portable_stream(distribution):
+    torch = pytest.importorskip("torch")
+    init = vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)
+    got = to_numpy(init(SHAPE, xp=torch, rng="compiled"))
+    ref = portable(distribution)
+    if distribution == "uniform":
+        assert np.array_equal(got, ref)
+    else:
+        assert ulps(got, ref) <= 8
+    bound = init.scaling(SHAPE).bound
+    assert np.abs(got).max() <= bound
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_compiled_partitions_equal_slices_of_the_whole():
+    torch = pytest.importorskip("torch")
+    init = vsinit.he_uniform(seed=3)
+    whole = to_numpy(init((20, 30), xp=torch, rng="compiled"))
+    part = init(
+        (5, 30), xp=torch, rng="compiled", partition_info=vsinit.PartitionInfo((20, 30), (7, 0))
+    )
+    assert np.array_equal(to_numpy(part), whole[7:12])
+    assert np.array_equal(whole, vsinit.he_uniform(seed=3)((20, 30)))
+
+
+def test_a_library_without_a_compiler_raises_value_error_naming_rng():
+    with pytest.raises(ValueError, match="`rng`='compiled' is not available for numpy"):
+        vsinit.he_normal(seed=1)((3, 3), rng="compiled")
