@@ -23,6 +23,7 @@ PUBLIC = {
     "lecun_normal",
     "lecun_uniform",
     "rng",
+    "shard",
     "variance_scaling",
     "variance_scaling_initializer",
 }

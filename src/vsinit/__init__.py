@@ -25,6 +25,7 @@ from vsinit._presets import (
     lecun_normal,
     lecun_uniform,
 )
+from vsinit._sharding import shard
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ __all__ = [
     "lecun_normal",
     "lecun_uniform",
     "rng",
+    "shard",
     "variance_scaling",
     "variance_scaling_initializer",
 ]
