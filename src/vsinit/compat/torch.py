@@ -235,8 +235,9 @@ def trunc_normal_(
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn(
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution "
-            "of values may be incorrect (in PyTorch; vsinit samples it exactly, but most "
-            "values lie at the bound nearest the mean).",
+            "of values may be incorrect. (PyTorch's warning, kept for compatibility: vsinit "
+            "samples this case exactly, but most values lie close to the bound nearest the "
+            "mean.)",
             stacklevel=2,
         )
     shape = tuple(tensor.shape)
