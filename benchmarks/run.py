@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--progress", action="store_true", help="print one line per case to stderr")
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})"
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default benchmarks/results)"
     )
     parser.add_argument("--list", action="store_true", help="list the case groups and exit")
     parser.add_argument(

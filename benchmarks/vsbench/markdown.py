@@ -8,6 +8,8 @@ from typing import Any
 from vsbench.cases import BACKENDS, DISTRIBUTIONS
 
 MIB = 2**20
+#: Longest note shown for a case not measured (the JSON keeps the whole of it).
+NOTE_CHARS = 200
 #: Row order inside a table: baselines, then per distribution vsinit's tiers, then peers.
 VSINIT_TIERS = ("portable", "native", "compiled", "fill_")
 BASELINE_ORDER = ("fill", "normal", "uniform")
@@ -204,7 +206,9 @@ def _not_measured(cases: list[dict[str, Any]]) -> str:
             family = " ".join(
                 w for w in (c["category"], c["backend"], c["subject"], c["variant"]) if w
             )
-            families[family, f"{c['status']}: {c.get('note', '')}"] += 1
+            note = c.get("note", "")
+            note = note if len(note) <= NOTE_CHARS else note[: NOTE_CHARS - 1] + "…"
+            families[family, f"{c['status']}: {note}"] += 1
     if not families:
         return ""
     lines = [f"- {family} ({n} cases): {why}" for (family, why), n in families.items()]
