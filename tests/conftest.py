@@ -12,8 +12,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pytest
+
+from support import to_numpy
 
 
 @dataclass(frozen=True)
@@ -102,21 +103,6 @@ def xp(backend: Backend) -> Any:
 @pytest.fixture
 def device(backend: Backend) -> Any:
     return backend.device
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    """Any supported array as a NumPy array (computing Dask graphs, copying from GPUs)."""
-    module = type(x).__module__.split(".")[0]
-    if module == "torch":
-        x = x.detach().cpu()
-        return (x.float() if str(x.dtype) == "torch.bfloat16" else x).numpy()
-    if module == "cupy":
-        return x.get()
-    if module == "dask":
-        return np.asarray(x.compute())
-    if module == "array_api_strict":
-        return np.from_dlpack(x)
-    return np.asarray(x)
 
 
 @pytest.fixture

@@ -258,7 +258,7 @@ class TestSampleFailures:
         assert_usage_error(run("sample", "3", "3", "--out", str(out)), "does not exist")
 
     def test_more_memory_than_the_machine_has(self):
-        assert_usage_error(run("sample", "10000000", "1000000"), "could not draw")
+        assert_usage_error(run("sample", "10000000", "1000000"), "`shape`", "GiB")
 
     def test_a_device_that_holds_no_data(self):
         pytest.importorskip("torch")

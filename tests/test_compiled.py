@@ -7,7 +7,7 @@ import pytest
 
 import vsinit
 
-from conftest import to_numpy
+from support import to_numpy
 
 SHAPE = (37, 129)
 

@@ -23,7 +23,7 @@ import pytest
 
 import vsinit
 
-from conftest import to_numpy
+from support import to_numpy
 
 THREADS = 8
 CALLS = 3  # per thread

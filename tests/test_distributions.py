@@ -14,7 +14,7 @@ from scipy import stats
 
 import vsinit
 
-from conftest import to_numpy
+from support import to_numpy
 
 N_SIDE = 256  # 65,536 samples per case, fan_in = 256
 N = N_SIDE * N_SIDE

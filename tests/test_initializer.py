@@ -10,7 +10,7 @@ import pytest
 
 import vsinit
 
-from conftest import to_numpy
+from support import to_numpy
 
 
 class TestConstruction:
@@ -53,7 +53,7 @@ class TestConstruction:
             ({"seed": True}, TypeError, "`seed`"),
             ({"seed": "3"}, TypeError, "`seed`"),
             ({"dtype": "int32"}, ValueError, "`dtype`"),
-            ({"dtype": "complex64"}, ValueError, "`dtype`"),
+            ({"dtype": "complex32"}, ValueError, "`dtype`"),
             ({"dtype": np.int64}, ValueError, "`dtype`"),
             ({"dtype": 3}, TypeError, "`dtype`"),
             ({"in_axis": 1.5}, TypeError, "`in_axis`"),
@@ -331,7 +331,7 @@ class TestFill:
         vsinit.he_normal(seed=1).fill_(p)
         assert p.requires_grad and torch.any(p != 0)
 
-    @pytest.mark.parametrize("dtype", [np.int32, np.complex64, np.bool_], ids=str)
+    @pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.bool_], ids=str)
     def test_fill_non_floating_arrays_raises_and_leaves_them_unchanged(self, dtype):
         x = np.ones((3, 3), dtype=dtype)
         with pytest.raises(ValueError, match="`x.dtype`"):
@@ -344,9 +344,9 @@ class TestFill:
             vsinit.he_normal().fill_(x, partition_info=vsinit.PartitionInfo((4, 4), (2, 2)))
         assert np.all(x == 1)
 
-    def test_generator_on_another_device_raises_value_error(self):
+    def test_the_meta_device_raises_value_error_naming_device(self):
         torch = pytest.importorskip("torch")
-        with pytest.raises(ValueError, match="`rng` draws on device"):
+        with pytest.raises(ValueError, match="`device` 'meta'"):
             vsinit.he_normal()((3, 3), xp=torch, device="meta", rng=torch.Generator())
 
     def test_fill_meta_tensor_raises_type_error(self):

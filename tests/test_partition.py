@@ -11,7 +11,7 @@ import vsinit
 from vsinit import _fill
 from vsinit.rng._registry import adapter_for
 
-from conftest import to_numpy
+from support import to_numpy
 
 FULL = (12, 10, 7)
 CASES = [

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import vsinit
 
-from conftest import to_numpy
+from support import to_numpy
 
 MAX_SIZE = 2000
 MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")

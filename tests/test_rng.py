@@ -13,7 +13,7 @@ from scipy import stats
 import vsinit
 from vsinit.rng import _registry
 
-from conftest import to_numpy
+from support import to_numpy
 
 N = 256 * 256
 

@@ -47,8 +47,13 @@ class Request(NamedTuple):
 
     @property
     def compute_dtype(self) -> _sampling.ComputeDtype:
-        """Samples are computed in float32, or in float64 for float64 results."""
-        return "float64" if self.dtype_name == "float64" else "float32"
+        """Samples are computed in float32, or in float64 for float64/complex128 results."""
+        return "float64" if self.dtype_name in ("float64", "complex128") else "float32"
+
+    @property
+    def is_complex(self) -> bool:
+        """Whether the result is complex (its bound applies to the modulus)."""
+        return self.dtype_name.startswith("complex")
 
 
 def generate(req: Request) -> Any:
@@ -116,6 +121,10 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     kwargs = {"xp": xp, "dtype": cdt, "device": req.device}
     if req.chunks is not None:  # only Dask adapters take chunks
         kwargs["chunks"] = req.chunks
+    if req.is_complex:
+        e = Elementwise(xp, req.device, None)
+        u1, u2 = ((draw(req.generator, "uniform", tile.shape, **kwargs) + 1.0) * 0.5 for _ in "12")
+        return _sampling.polar(e, u1, u2, cdtype, req.kind, s)
     values = draw(req.generator, req.kind, tile.shape, **kwargs)
     if values is None and req.kind == "truncated_normal":
         u = draw(req.generator, "uniform", tile.shape, **kwargs)
@@ -131,6 +140,8 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
 
 def _finish(req: Request, values: Any, *, exact_bound: bool) -> Any:
     """Cast to the target dtype and keep every value within the bound after rounding."""
+    if req.is_complex:
+        return values  # complex samples are built in the target dtype, within the bound
     if req.dtype_name != req.compute_dtype:
         values = req.xp.astype(values, req.dtype)
         exact_bound = False

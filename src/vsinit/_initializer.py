@@ -204,7 +204,7 @@ class VarianceScaling(Initializer):
             check_axes(out_axis, "out_axis"),
             check_axes(batch_axis, "batch_axis"),
         )
-        self._scalings: dict[tuple[int, ...], Scaling] = {}
+        self._scalings: dict[tuple[tuple[int, ...], bool], Scaling] = {}
         self._templates: dict[Any, _fill.Request] = {}
         self._results: dict[Any, Any] = {}
 
@@ -274,8 +274,10 @@ class VarianceScaling(Initializer):
             "batch_axis": axes(self._axes[2]),
         }
 
-    def scaling(self, shape: Sequence[int]) -> Scaling:
+    def scaling(self, shape: Sequence[int], dtype: Any = None) -> Scaling:
         """The variance, sampling scale and bound for a (full) weight ``shape``.
+
+        For a complex ``dtype`` the bound applies to the modulus (see the math page).
 
         Examples
         --------
@@ -283,16 +285,21 @@ class VarianceScaling(Initializer):
         >>> s = vsinit.he_uniform().scaling((256, 128))
         >>> s.n, s.variance, round(s.bound, 6)
         (256.0, 0.0078125, 0.153093)
+        >>> round(vsinit.he_uniform().scaling((256, 128), "complex64").bound, 6)  # disk radius
+        0.125
         """
-        return self._scaling(check_shape(shape))
+        complex_ = dtype is not None and dtype_name(dtype).startswith("complex")
+        return self._scaling(check_shape(shape), complex_)
 
-    def _scaling(self, full_shape: tuple[int, ...]) -> Scaling:
-        result = self._scalings.get(full_shape)
+    def _scaling(self, full_shape: tuple[int, ...], complex_: bool = False) -> Scaling:
+        result = self._scalings.get((full_shape, complex_))
         if result is None:
             fan_pair = fans(full_shape, *self._axes)
-            result = scaling(self._scale, self._mode, self._distribution, fan_pair)
+            result = scaling(
+                self._scale, self._mode, self._distribution, fan_pair, complex_=complex_
+            )
             if len(self._scalings) < 256:
-                self._scalings[full_shape] = result
+                self._scalings[(full_shape, complex_)] = result
         return result
 
     # -- sampling -----------------------------------------------------------------------
@@ -409,8 +416,10 @@ class VarianceScaling(Initializer):
         """The request for a call, without its random source."""
         full = shape if partition is None else partition.full_shape
         offset = (0,) * len(shape) if partition is None else partition.var_offset
-        scaling_ = self._scaling(full)
+        complex_ = target.dtype_name.startswith("complex")
+        scaling_ = self._scaling(full, complex_)
         check_representable(scaling_, target.dtype_name)
+        check_fits(shape, target)
         return _fill.Request(
             xp=target.xp,
             adapter=target.adapter,
@@ -418,7 +427,7 @@ class VarianceScaling(Initializer):
             dtype=target.dtype,
             dtype_name=target.dtype_name,
             layout=Layout(shape, full, offset),
-            kind=KINDS[self._distribution],  # type: ignore[arg-type]
+            kind=("complex_" if complex_ else "") + KINDS[self._distribution],  # type: ignore[arg-type]
             scaling=scaling_,
         )
 
@@ -475,6 +484,29 @@ _FINFO = {
     "float32": (float(np.finfo(np.float32).max), float(np.finfo(np.float32).smallest_normal)),
     "float64": (float(np.finfo(np.float64).max), float(np.finfo(np.float64).smallest_normal)),
 }
+_FINFO["complex64"], _FINFO["complex128"] = _FINFO["float32"], _FINFO["float64"]
+
+
+#: Bytes per element of each dtype.
+_ITEMSIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "complex64": 8}
+_ITEMSIZE["complex128"] = 16
+
+
+def check_fits(shape: tuple[int, ...], target: _target.Target) -> None:
+    """Raise ``ValueError`` before allocating an array that cannot possibly fit."""
+    nbytes = math.prod(shape) * _ITEMSIZE[target.dtype_name]
+    limit = 2**63 - 1  # no 64-bit address space holds more
+    capacity = target.adapter.capacity(target.device)
+    if capacity is not None:
+        limit = min(limit, capacity)
+    if nbytes > limit:
+        where = "any address space holds" if limit == 2**63 - 1 else f"the {limit / 2**30:.3g} GiB"
+        on = "" if target.device is None else f" on device {target.device!r}"
+        msg = (
+            f"`shape` {shape} of {target.dtype_name} needs {nbytes / 2**30:.4g} GiB, more than "
+            f"{where} that {target.library}{on} can hold."
+        )
+        raise ValueError(msg)
 
 
 def check_representable(s: Scaling, dtype: str) -> None:

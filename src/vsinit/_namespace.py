@@ -45,6 +45,10 @@ NAMESPACE_MODULES = {
 
 #: Floating dtypes vsinit can produce, by name.
 REAL_DTYPES = ("float16", "bfloat16", "float32", "float64")
+#: Complex dtypes vsinit can produce (real and imaginary parts share the variance).
+COMPLEX_DTYPES = ("complex64", "complex128")
+#: Every dtype vsinit can produce, by name.
+DTYPES = REAL_DTYPES + COMPLEX_DTYPES
 
 
 def library_of(obj: Any) -> str:
@@ -136,9 +140,9 @@ def dtype_name(dtype: Any, name: str = "dtype") -> str:
         except (TypeError, ValueError):  # ValueError: a malformed spec such as ("f4", -1)
             msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
             raise TypeError(msg) from None
-    if result not in REAL_DTYPES:
+    if result not in DTYPES:
         msg = (
-            f"`{name}` must be a real floating dtype, one of {REAL_DTYPES}; "
+            f"`{name}` must be a floating dtype, one of {DTYPES}; "
             f"received {describe(dtype)}."
         )
         raise ValueError(msg)

@@ -121,12 +121,16 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         elif isinstance(param, bool) or not isinstance(param, numbers.Real):
             msg = f"`param` (the negative slope) must be a real number; received {describe(param)}."
             raise TypeError(msg)
-        elif not math.isfinite(float(param)):
-            msg = f"`param` (the negative slope) must be finite; received {param!r}."
-            raise ValueError(msg)
         else:
-            slope = float(param)
-        return math.sqrt(2.0 / (1 + slope**2))
+            try:
+                slope = float(param)
+            except OverflowError:
+                slope = math.inf
+            if not math.isfinite(slope):
+                msg = f"`param` (the negative slope) must be a finite number; received {param!r}."
+                raise ValueError(msg)
+        # sqrt(2 / (1 + slope²)), without overflowing for huge slopes.
+        return math.sqrt(2.0) / math.hypot(1.0, slope)
     if nonlinearity not in GAINS:
         msg = f"`nonlinearity` must be one of {(*GAINS, 'leaky_relu')}; received {nonlinearity!r}."
         raise ValueError(msg)

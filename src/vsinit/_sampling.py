@@ -31,7 +31,14 @@ from vsinit._quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
 from vsinit.rng._philox import philox4x32
 from vsinit.rng._words import WordOps
 
-Kind = Literal["uniform", "normal", "truncated_normal"]
+Kind = Literal[
+    "uniform",
+    "normal",
+    "truncated_normal",
+    "complex_uniform",
+    "complex_normal",
+    "complex_truncated_normal",
+]
 ComputeDtype = Literal["float32", "float64"]
 
 #: Elements produced by one Philox block (four 32-bit words), by compute dtype and kind.
@@ -42,6 +49,12 @@ ELEMENTS_PER_BLOCK: dict[tuple[ComputeDtype, Kind], int] = {
     ("float64", "uniform"): 2,
     ("float64", "truncated_normal"): 2,
     ("float64", "normal"): 2,
+    ("float32", "complex_uniform"): 2,
+    ("float32", "complex_truncated_normal"): 2,
+    ("float32", "complex_normal"): 2,
+    ("float64", "complex_uniform"): 1,
+    ("float64", "complex_truncated_normal"): 1,
+    ("float64", "complex_normal"): 1,
 }
 
 
@@ -153,7 +166,84 @@ def _box_muller(e: Elementwise, u1: Any, theta: Any, s: float, tag: str) -> list
     return [c, z]
 
 
-DISTRIBUTIONS = {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}
+def complex_polar(
+    ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, kind: str, s: float
+) -> Any:
+    """Complex samples ``r·exp(iθ)`` from pairs of uniforms (see :mod:`vsinit._variance`)."""
+    e = ops.elementwise
+    if cdtype == "float32":
+        pairs = [(lanes[0], lanes[1]), (lanes[2], lanes[3])]
+        uniforms = []
+        for i, (a, b) in enumerate(pairs):
+            u1, u2 = _top24(ops, a, f"u1_{i}"), _top24(ops, b, f"u2_{i}")
+            u1 *= 2.0**-24
+            u2 *= 2.0**-24
+            uniforms.append((u1, u2))
+    else:
+        u1, u2 = _top53(ops, lanes[0], lanes[1], "u1"), _top53(ops, lanes[2], lanes[3], "u2")
+        u1 *= 2.0**-53
+        u2 *= 2.0**-53
+        uniforms = [(u1, u2)]
+    parts = [polar(e, u1, u2, cdtype, kind, s, str(i)) for i, (u1, u2) in enumerate(uniforms)]
+    return e.interleave(parts, into="z")
+
+
+#: ``1 - e⁻⁴``: the probability that a standard complex normal has ``|z| < 2``.
+_COMPLEX_TRUNCATION = 1.0 - math.exp(-4.0)
+
+
+def polar(
+    e: Elementwise, u1: Any, u2: Any, cdtype: ComputeDtype, kind: str, s: float, tag: str = ""
+) -> Any:
+    """``r·exp(2πi·u2)`` with the radius ``r`` of ``kind`` from ``u1``; ``u1, u2`` in [0, 1).
+
+    * ``complex_uniform``: ``r = s·sqrt(u1)``, uniform on the disk of radius ``s``;
+    * ``complex_truncated_normal``: ``r = s·sqrt(-log(1 - (1 - e⁻⁴)·u1))``, so that
+      ``r² / s²`` is Exp(1) truncated to 4 (``r < 2s``);
+    * ``complex_normal``: ``r = s·sqrt(-log(1 - u1))``, real and imaginary parts
+      N(0, s²/2).
+
+    For the bounded kinds ``s`` is shrunk by a few units in the last place so that the
+    rounding of ``r·cos θ`` and ``r·sin θ`` cannot carry ``|w|`` beyond the bound.
+    Consumes ``u1`` and ``u2``.
+    """
+    if kind != "complex_uniform":
+        if kind == "complex_truncated_normal":
+            u1 *= -_COMPLEX_TRUNCATION
+        else:
+            u1 *= -1.0
+        u1 = e("log1p", u1, into=u1)
+        u1 *= -1.0
+    if kind != "complex_normal":
+        s *= 1.0 - (2.0**-20 if cdtype == "float32" else 2.0**-48)
+    r = e("sqrt", u1, into=u1)
+    r *= s
+    u2 *= 2.0 * math.pi
+    real = e("cos", u2, into=f"cos{tag}")
+    real *= r
+    imag = e("sin", u2, into=u2)
+    imag *= r
+    ctype = e.xp.complex64 if cdtype == "float32" else e.xp.complex128
+    z = e.astype(real, ctype, into=f"z{tag}")
+    z += e.astype(imag, ctype) * 1j
+    return z
+
+
+def _complex(kind: str) -> Any:
+    def sample(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float) -> Any:
+        return complex_polar(ops, lanes, cdtype, kind, s)
+
+    return sample
+
+
+DISTRIBUTIONS: dict[str, Any] = {
+    "uniform": uniform,
+    "normal": normal,
+    "truncated_normal": truncated_normal,
+    "complex_uniform": _complex("complex_uniform"),
+    "complex_normal": _complex("complex_normal"),
+    "complex_truncated_normal": _complex("complex_truncated_normal"),
+}
 
 
 def clip_bound(bound: float, dtype: str) -> float:

@@ -145,7 +145,7 @@ def resolve_target(
     name = _namespace.dtype_name(default_dtype if dtype is None else dtype)
     available = adapter.dtypes(xp, device)
     if name not in available:
-        names = [n for n in _namespace.REAL_DTYPES if n in available]
+        names = [n for n in _namespace.DTYPES if n in available]
         hint = " (enable jax_enable_x64 for float64)" if library == "jax" else ""
         msg = (
             f"`dtype` {name!r} is not available in {library} on device {device!r}; "

@@ -74,15 +74,44 @@ class Scaling:
         return math.sqrt(self.variance)
 
 
-def scaling(scale: float, mode: str, distribution: str, fans: tuple[int, int]) -> Scaling:
-    """Compute :class:`Scaling` for validated arguments."""
+def scaling(
+    scale: float, mode: str, distribution: str, fans: tuple[int, int], *, complex_: bool = False
+) -> Scaling:
+    """Compute :class:`Scaling` for validated arguments (``complex_``: see COMPLEX below)."""
     n = max(1.0, float(MODES[mode](*fans)))
     variance = scale / n
     std = math.sqrt(variance)
+    if complex_:
+        return _complex_scaling(n, variance, distribution)
     if distribution == "truncated_normal":
         s = std / TRUNCATED_NORMAL_STD
         return Scaling(n, variance, s, 2.0 * s)
     if distribution == "uniform":
         s = math.sqrt(3.0 * variance)
+        return Scaling(n, variance, s, s)
+    return Scaling(n, variance, std, None)
+
+
+#: ``sqrt(E|z|²)`` for a standard complex normal (``E|z|² = 1``) whose modulus is truncated
+#: to ``|z| < 2``: ``|z|²`` is Exp(1) truncated to 4, so ``E|z|² = 1 - 4e⁻⁴/(1 - e⁻⁴)``.
+#: (JAX divides by 0.95311164380491208 instead, which gives ``E|w|² = 1.0187·var``.)
+COMPLEX_TRUNCATED_NORMAL_STD = 0.96196182800821354
+
+# COMPLEX: complex samples are axisymmetric, ``w = r·exp(iθ)`` with ``θ`` uniform, so the
+# real and imaginary parts each carry half of ``E|w|² = var``, and the bound applies to the
+# modulus |w|:
+#   * uniform: uniform on the disk of radius ``s = sqrt(2·var)`` (bound ``s``);
+#   * truncated normal: a standard complex normal with ``|z| < 2``, times
+#     ``s = sqrt(var) / COMPLEX_TRUNCATED_NORMAL_STD`` (bound ``2·s``);
+#   * untruncated normal: real and imaginary parts N(0, var/2); ``s = sqrt(var)``.
+
+
+def _complex_scaling(n: float, variance: float, distribution: str) -> Scaling:
+    std = math.sqrt(variance)
+    if distribution == "truncated_normal":
+        s = std / COMPLEX_TRUNCATED_NORMAL_STD
+        return Scaling(n, variance, s, 2.0 * s)
+    if distribution == "uniform":
+        s = math.sqrt(2.0 * variance)
         return Scaling(n, variance, s, s)
     return Scaling(n, variance, std, None)

@@ -18,6 +18,7 @@ parties subclass :class:`Adapter`, override what differs from the defaults and c
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,6 +27,14 @@ from vsinit.rng._words import WordMode
 
 #: Cache of :meth:`Adapter.dtypes` by adapter class, namespace and device.
 _DTYPES: dict[tuple[type, int, str], dict[str, Any]] = {}
+
+
+def host_memory() -> int | None:
+    """Physical memory of this machine in bytes (``None`` where the OS does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 class Adapter:
@@ -74,14 +83,14 @@ class Adapter:
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
         """The floating dtypes available on ``device``, by name.
 
-        The standard's real floating dtypes, plus ``float16`` and ``bfloat16`` where the
-        namespace has them (they are outside the standard).
+        The standard's real and complex floating dtypes, plus ``float16`` and ``bfloat16``
+        where the namespace has them (they are outside the standard).
         """
         key = (type(self), id(xp), str(device))
         found = _DTYPES.get(key)
         if found is None:
             info = xp.__array_namespace_info__()
-            found = dict(info.dtypes(device=device, kind="real floating"))
+            found = dict(info.dtypes(device=device, kind=("real floating", "complex floating")))
             found.update({n: getattr(xp, n) for n in ("float16", "bfloat16") if hasattr(xp, n)})
             _DTYPES[key] = found
         return dict(found)
@@ -105,6 +114,15 @@ class Adapter:
         """
         del request, generate
         return None
+
+    def capacity(self, device: Any) -> int | None:
+        """Bytes one array on ``device`` can at most hold (``None``: no known limit).
+
+        The default is the host's physical memory, right for libraries whose arrays live
+        in host memory; lazy and accelerator libraries override it.
+        """
+        del device
+        return host_memory()
 
     def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
         """A new uninitialized array (``xp.empty``)."""

@@ -33,6 +33,10 @@ class CupyAdapter(Adapter):
     def writable(self, x: Any) -> bool:
         return True
 
+    def capacity(self, device: Any) -> int | None:
+        with self.on_device(device):
+            return int(cupy.cuda.Device().mem_info[1])
+
     def on_device(self, device: Any) -> contextlib.AbstractContextManager[Any]:
         if device is None:
             return contextlib.nullcontext()

@@ -38,6 +38,9 @@ class DaskAdapter(Adapter):
     def writable(self, x: Any) -> bool:
         return False
 
+    def capacity(self, device: Any) -> int | None:
+        return None  # lazy: blocks are generated (and can be stored) one by one
+
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
         # Dask arrays take NumPy dtypes, float16 included.
         return {**super().dtypes(xp, device), "float16": np.dtype(np.float16)}

@@ -37,10 +37,18 @@ class JaxAdapter(Adapter):
     def writable(self, x: Any) -> bool:
         return False
 
+    def capacity(self, device: Any) -> int | None:
+        dev = device if device is not None else jax.devices()[0]
+        stats = dev.memory_stats() if hasattr(dev, "memory_stats") else None
+        if stats and "bytes_limit" in stats:
+            return int(stats["bytes_limit"])
+        return super().capacity(device) if dev.platform == "cpu" else None
+
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
         # Not cached: the answer follows jax_enable_x64, which may change at run time
         # (without it jnp.float64 exists but silently becomes float32).
-        names = ["float16", "bfloat16", "float32"] + (["float64"] if _x64() else [])
+        names = ["float16", "bfloat16", "float32", "complex64"]
+        names += ["float64", "complex128"] if _x64() else []
         return {name: getattr(jnp, name) for name in names}
 
     def is_generator(self, obj: Any) -> bool:
@@ -51,6 +59,8 @@ class JaxAdapter(Adapter):
         return bool(obj.dtype == jnp.uint32 and obj.shape == (2,))
 
     def generator_device(self, generator: Any) -> Any:
+        if isinstance(generator, jax.core.Tracer):
+            return None  # traced under jit: placement is the compiler's business
         devices = generator.devices()
         return next(iter(devices)) if len(devices) == 1 else None
 

@@ -75,7 +75,22 @@ class TorchAdapter(Adapter):
         return _OUT_FUNCTIONS
 
     def writable(self, x: Any) -> bool:
-        return not (x.is_meta or (x.is_inference() and not torch.is_inference_mode_enabled()))
+        if x.is_meta or (x.is_inference() and not torch.is_inference_mode_enabled()):
+            return False
+        # An expanded tensor (stride 0) has elements sharing memory: not writable element-wise.
+        return not any(st == 0 and n > 1 for st, n in zip(x.stride(), x.shape, strict=True))
+
+    def check_device(self, xp: Any, device: Any) -> None:
+        super().check_device(xp, device)  # any invalid device raises ValueError here
+        if torch.device(device).type == "meta":
+            msg = "`device` 'meta' holds no values: vsinit cannot initialize on it."
+            raise ValueError(msg)
+
+    def capacity(self, device: Any) -> int | None:
+        dev = torch.device(device) if device is not None else torch.get_default_device()
+        if dev.type == "cuda":
+            return int(torch.cuda.get_device_properties(dev).total_memory)
+        return super().capacity(device) if dev.type == "cpu" else None
 
     @contextlib.contextmanager
     def writing(self, x: Any) -> Iterator[None]:
