@@ -22,7 +22,7 @@ BACKENDS: dict[str, list[str]] = {
     "array_api_strict": ["array-api-strict>=2.3"],
     "torch": [TORCH],
     "jax": ["jax>=0.4.30"],
-    "dask": ["dask[array]>=2024.1"],
+    "dask": ["dask[array]>=2024.1", "distributed>=2024.1"],
 }
 #: Everything at once: the README and docs examples need several libraries together.
 BACKENDS["all"] = sorted({p for packages in BACKENDS.values() for p in packages})
