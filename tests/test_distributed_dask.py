@@ -156,7 +156,9 @@ class TestBlockLibrary:
             asked.append(("adapter", library))
             return adapter_for("numpy" if library == "cupy" else library)
 
-        monkeypatch.setitem(sys.modules, "cupy", types.ModuleType("cupy"))
+        fake_cupy = types.ModuleType("cupy")
+        fake_cupy.ndarray = type("ndarray", (), {})  # what array-api-compat looks up
+        monkeypatch.setitem(sys.modules, "cupy", fake_cupy)
         monkeypatch.setattr(_dask, "compat_namespace", fake_namespace)
         monkeypatch.setattr(_dask, "adapter_for", fake_adapter)
         like = da.zeros((9, 7), chunks=((4, 5), (3, 4)), dtype=np.float32)
@@ -186,6 +188,8 @@ class TestBlockLibrary:
 
 class FakeCupyMeta:
     """A zero-size block that is not a NumPy array (the role of a CuPy array)."""
+
+    __module__ = "cupy._core.core"  # what vsinit reads to tell the kind of blocks
 
     dtype = np.dtype(np.float32)
     shape = (0, 0)

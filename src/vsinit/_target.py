@@ -133,7 +133,7 @@ def resolve_target(
         xp, library = _namespace.compat_namespace("numpy"), "numpy"
     adapter = adapter_for(library)
     if device is None and like is not None:
-        device = _namespace.device_of(like)
+        device = adapter.device_of(like)
     if device is None and native is not None:
         device = native[0].generator_device(rng)
     if device is not None:
@@ -182,7 +182,7 @@ def resolve_array(x: Any) -> Target:
         )
         raise TypeError(msg)
     name = _namespace.dtype_name(x.dtype, "x.dtype")
-    device = _namespace.device_of(x)
+    device = adapter.device_of(x)
     return Target(xp, library, adapter, device, x.dtype, name)
 
 

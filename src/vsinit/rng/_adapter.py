@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from vsinit._elementwise import OutFunctions
+from vsinit._namespace import device_of
 from vsinit.rng._words import WordMode
 
 #: Cache of :meth:`Adapter.dtypes` by adapter class, namespace and device.
@@ -114,6 +115,10 @@ class Adapter:
         """
         del request, generate
         return None
+
+    def device_of(self, x: Any) -> Any:
+        """The device of an array of this library (``like=``)."""
+        return device_of(x)
 
     def capacity(self, device: Any) -> int | None:
         """Bytes one array on ``device`` can at most hold (``None``: no known limit).

@@ -14,14 +14,13 @@ Native draws use ``dask.array.random.default_rng`` (values then depend on the ch
 from __future__ import annotations
 
 import itertools
-import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import dask.array as da
 import numpy as np
 
-from vsinit._namespace import compat_namespace
+from vsinit._namespace import compat_namespace, library_of
 from vsinit._partition import Layout
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._registry import adapter_for
@@ -41,9 +40,27 @@ class DaskAdapter(Adapter):
     def capacity(self, device: Any) -> int | None:
         return None  # lazy: blocks are generated (and can be stored) one by one
 
+    def device_of(self, x: Any) -> Any:
+        # The kind of blocks, read from the array's meta: "cpu" for NumPy, "cupy" for
+        # CuPy (array-api-compat reports one opaque device for every non-NumPy meta).
+        library = library_of(getattr(x, "_meta", None))
+        return "cpu" if library == "numpy" else library
+
+    def check_device(self, xp: Any, device: Any) -> None:
+        if not (isinstance(device, str) and device in ("cpu", "cupy")):
+            msg = (
+                "`device` of a Dask result must be 'cpu' (NumPy blocks) or 'cupy' (CuPy "
+                f"blocks on each worker's current GPU); received {device!r}."
+            )
+            raise ValueError(msg)
+
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
         # Dask arrays take NumPy dtypes, float16 included.
-        return {**super().dtypes(xp, device), "float16": np.dtype(np.float16)}
+        # The dtypes do not depend on the kind of blocks ("cpu" or "cupy").
+        return {**super().dtypes(xp, None), "float16": np.dtype(np.float16)}
+
+    def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
+        return xp.empty(shape, dtype=dtype)
 
     def build(self, request: Any, generate: Any) -> Any:
         if request.generator is not None:
@@ -120,14 +137,12 @@ class Blocks:
 def block_library(device: Any) -> BlockLibrary:
     """The library that generates the blocks of a Dask result on ``device``.
 
-    NumPy blocks have the device ``"cpu"`` (or none was given). array-api-compat reports
-    every other kind of block (``like=`` a Dask array whose ``_meta`` is not a NumPy array)
-    as one opaque device: CuPy is the only such kind vsinit generates, and it is imported
-    wherever a CuPy-backed Dask array exists.
+    NumPy blocks have the device ``"cpu"`` (or none was given), CuPy blocks ``"cupy"``
+    (:meth:`DaskAdapter.device_of` reads it from ``like``'s meta).
     """
     if device is None or (isinstance(device, str) and device == "cpu"):
         return "numpy"
-    if "cupy" in sys.modules:
+    if isinstance(device, str) and device == "cupy":
         return "cupy"
     msg = (
         "Dask arrays whose blocks are not NumPy or CuPy arrays are not supported; received "
