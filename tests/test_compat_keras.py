@@ -163,6 +163,11 @@ class TestSerialization:
         assert vkeras.HeNormal() != vkeras.HeNormal()
 
 
+def test_complex_weights_are_refused_like_keras():
+    with pytest.raises(ValueError, match="real floating"):
+        vkeras.HeNormal()((3, 3), "complex64")
+
+
 def test_fill_in_place():
     w = np.zeros((8, 3, 5), dtype=np.float32)
     init = vkeras.VarianceScaling(seed=1, input_axes=[0], output_axes=[2])

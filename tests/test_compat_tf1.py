@@ -57,6 +57,7 @@ class TestVarianceScaling:
             ({"mode": "FAN_IN"}, ValueError, "`mode`"),
             ({"distribution": "gaussian"}, ValueError, "`distribution`"),
             ({"dtype": "int32"}, ValueError, "`dtype`"),
+            ({"dtype": "complex64"}, ValueError, "`dtype`"),
             ({"scale": "1"}, TypeError, "`scale`"),
             ({"truncation_correction": 0}, TypeError, "`truncation_correction`"),
         ],
@@ -86,6 +87,12 @@ class TestVarianceScaling:
         init = tf1.VarianceScaling(seed=5)
         part = init((3, 6), partition_info=TFPartitionInfo())
         assert np.array_equal(part, init((8, 6))[2:5])
+
+    def test_complex_weights_are_refused_like_tensorflow(self):
+        with pytest.raises(ValueError, match="real floating"):
+            tf1.VarianceScaling()((3, 3), dtype="complex64")
+        with pytest.raises(ValueError, match="real floating"):
+            tf1.VarianceScaling().fill_(np.zeros((3, 3), np.complex64))
 
     def test_repr_names_the_profile(self):
         assert repr(tf1.VarianceScaling(seed=1)).startswith("vsinit.compat.tf1.VarianceScaling(")
@@ -186,6 +193,7 @@ class TestContrib:
             ({"mode": "fan_in"}, TypeError, "`mode`"),
             ({"dtype": "int32"}, TypeError, "non-floating"),
             ({"dtype": np.int8}, TypeError, "non-floating"),
+            ({"dtype": "complex128"}, TypeError, "non-floating"),
             ({"uniform": 1}, TypeError, "`uniform`"),
             ({"factor": 0.0}, ValueError, "`factor`"),
             ({"factor": "2"}, TypeError, "`factor`"),

@@ -120,18 +120,31 @@ def test_same_errors_raised_earlier(args, message):
 def test_complex_truncated_normal_constant_deviation():
     """Anchor deviation: JAX's complex truncated normal divides by 0.95311164380491208, but
     its sampler (|z|² ~ Exp(1) truncated at 4) has standard deviation 0.961962, so E|w|² is
-    1.0187 · scale / n instead of scale / n. vsinit draws no complex weights."""
-    n = 1000
-    w = init_lib.variance_scaling(1.0, "fan_in", "truncated_normal", dtype=jnp.complex64)(
-        jax.random.key(0), (n, 1000)
-    )
-    second_moment = float(jnp.mean(jnp.abs(w) ** 2)) * n
+    1.0187 · scale / n instead of scale / n. vsinit draws the same modulus-truncated law with
+    the right constant: its moduli are JAX's times 0.95311 / 0.961962."""
+    n, shape = 1000, (1000, 1000)
+    key = jax.random.key(0)
+    theirs = init_lib.variance_scaling(1.0, "fan_in", "truncated_normal", dtype=jnp.complex64)
+    ours = vjax.variance_scaling(1.0, "fan_in", "truncated_normal", dtype=jnp.complex64)
+    w_theirs, w_ours = np.asarray(theirs(key, shape)), np.asarray(ours(3, shape))
     expected = (1 - 4 * math.exp(-4) / (1 - math.exp(-4))) / 0.95311164380491208**2
     assert expected == pytest.approx(1.01866, abs=1e-5)
-    assert second_moment == pytest.approx(expected, rel=5e-3)
-    assert abs(second_moment - 1.0) > 0.01
-    with pytest.raises(ValueError, match="complex"):
-        vjax.variance_scaling(1.0, "fan_in", "truncated_normal", dtype=jnp.complex64)
+    assert np.mean(np.abs(w_theirs) ** 2) * n == pytest.approx(expected, rel=5e-3)
+    assert np.mean(np.abs(w_ours) ** 2) * n == pytest.approx(1.0, rel=5e-3)
+    ratio = 0.95311164380491208 / 0.96196182800821354
+    assert_same_law(np.abs(w_ours[:200]), ratio * np.abs(w_theirs[:200]), "complex moduli")
+
+
+@pytest.mark.parametrize("distribution", ["normal", "uniform"])
+def test_complex_laws(distribution):
+    """Disk uniform and circular normal: the same moduli and angles as JAX's."""
+    shape = (200, 100)
+    theirs = init_lib.variance_scaling(2.0, "fan_in", distribution, dtype=jnp.complex64)
+    ours = vjax.variance_scaling(2.0, "fan_in", distribution, dtype=jnp.complex64)
+    t = np.asarray(theirs(jax.random.key(0), shape)).ravel()
+    o = np.asarray(ours(4, shape)).ravel()
+    assert_same_law(np.abs(o), np.abs(t), f"complex {distribution} moduli")
+    assert_same_law(np.angle(o), np.angle(t), f"complex {distribution} angles")
 
 
 def test_bfloat16_scale_is_computed_in_float64():

@@ -14,6 +14,7 @@ from typing import Any
 
 from vsinit._checks import check_shape, describe
 from vsinit._initializer import Initializer, VarianceScaling
+from vsinit._namespace import dtype_name
 from vsinit._partition import PartitionInfo
 from vsinit._variance import Scaling
 
@@ -31,6 +32,16 @@ def as_dtype(dtype: Any) -> Any:
     if dtype is not None and not isinstance(dtype, str) and hasattr(dtype, "as_numpy_dtype"):
         return str(dtype.name)
     return dtype
+
+
+def check_real(dtype: Any, name: str = "dtype") -> None:
+    """Raise ``ValueError`` for a complex dtype: TensorFlow and Keras draw real weights only."""
+    if dtype is not None and dtype_name(as_dtype(dtype), name).startswith("complex"):
+        msg = (
+            f"`{name}` must be a real floating dtype: TensorFlow's and Keras' initializers draw "
+            f"no complex weights; received {describe(dtype)}. vsinit.VarianceScaling does."
+        )
+        raise ValueError(msg)
 
 
 class Delegating(Initializer):
@@ -55,6 +66,7 @@ class Delegating(Initializer):
     ) -> Any:
         """Return a new array of ``shape``; see :meth:`vsinit.VarianceScaling.__call__`."""
         dims = as_shape(shape)
+        check_real(dtype)
         full = getattr(partition_info, "full_shape", None)
         core = self.core(dims if full is None else as_shape(full, "partition_info.full_shape"))
         return core(dims, as_dtype(dtype), partition_info, xp=xp, like=like, device=device, rng=rng)
@@ -68,6 +80,7 @@ class Delegating(Initializer):
                 msg = f"`x` must be an array; received {describe(x)}."
                 raise TypeError(msg)
         dims = as_shape(tuple(full), "x.shape")
+        check_real(getattr(x, "dtype", None), "x.dtype")
         return self.core(dims).fill_(x, partition_info=partition_info, rng=rng)
 
     def scaling(self, shape: Sequence[int]) -> Scaling:

@@ -35,7 +35,7 @@ from vsinit._fans import compute_fans
 from vsinit._initializer import VarianceScaling as _Core
 from vsinit._namespace import dtype_name
 from vsinit._variance import DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD
-from vsinit.compat._delegate import Delegating, as_dtype
+from vsinit.compat._delegate import Delegating, as_dtype, check_real
 
 #: TF1's modes and distributions (``"normal"``: a deprecated alias of the truncated normal).
 TF1_MODES = ("fan_in", "fan_out", "fan_avg")
@@ -107,6 +107,7 @@ class VarianceScaling(Delegating):
             msg = f"`truncation_correction` must be a bool; received {describe(truncation_correction)}."
             raise TypeError(msg)
         core_scale = check_scale(scale)
+        check_real(dtype)
         if not truncation_correction and DISTRIBUTIONS[distribution] == "truncated_normal":
             core_scale *= TRUNCATED_NORMAL_STD**2
         self._core = _Core(core_scale, mode, distribution, seed, as_dtype(dtype))
@@ -197,10 +198,10 @@ class ContribVarianceScaling(Delegating):
         dtype: Any = "float32",
     ) -> None:
         try:
-            name = dtype_name(as_dtype(dtype))
+            name: str | None = dtype_name(as_dtype(dtype))
         except (TypeError, ValueError):
             name = None
-        if name is None:
+        if name is None or name.startswith("complex"):
             msg = (
                 "Cannot create initializer for non-floating point type: `dtype` must be a "
                 f"floating dtype; received {describe(dtype)}."
