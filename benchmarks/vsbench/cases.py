@@ -200,7 +200,11 @@ def _backend_groups(backend: str, grid: list[tuple], quick: bool, with_tiny: boo
 
 
 def _vsinit(backend: str, grid: list[tuple], with_tiny: bool) -> tuple[Case, ...]:
-    tiers = {"numpy": ("portable", "native", "fill_"), "torch": ("portable", "native", "compiled")}
+    tiers = {
+        "numpy": ("portable", "native", "fill_"),
+        "torch": ("portable", "native", "compiled"),
+        "jax": ("portable", "native", "compiled"),
+    }
     cases = [
         Case("throughput", backend, "vsinit", tier, dist, shape, dtype)
         for shape, dtype in grid

@@ -51,9 +51,13 @@ class Elementwise:
         self._buffers: dict[str, Any] = {}
 
     @property
-    def reuses_buffers(self) -> bool:
-        """Whether results are written into reusable buffers."""
-        return self._native is not None
+    def native(self) -> OutFunctions | None:
+        """The ``out=`` functions, or ``None`` when every operation allocates."""
+        return self._native
+
+    def scratch(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        """A reusable buffer called ``name``, or ``None`` where results are not buffered."""
+        return None if self._native is None else self.buffer(name, shape, dtype)
 
     def buffer(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
         """The buffer called ``name``, (re)allocated if its shape or dtype differ."""

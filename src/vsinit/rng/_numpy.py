@@ -19,7 +19,7 @@ class NumpyAdapter(Adapter):
     library = "numpy"
     mutable = True
     threaded = True  # ufuncs release the GIL; tiles are independent
-    tile_size = 1 << 17
+    tile_size = 1 << 18
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64"
@@ -62,26 +62,25 @@ class NumpyAdapter(Adapter):
     def draw_into(self, generator: Any, kind: str, out: Any, scale: float) -> bool:
         if not (out.flags.c_contiguous and out.dtype.char in "fd"):
             return False
-        if kind == "normal":
-            generator.standard_normal(dtype=out.dtype, out=out)
-            out *= scale
-            return True
-        if kind == "uniform":
-            generator.random(dtype=out.dtype, out=out)
-            out *= 2.0 * scale
-            out -= scale
-            return True
-        if kind == "truncated_normal":
-            generator.standard_normal(dtype=out.dtype, out=out)
-            flat = out.reshape(-1)
-            for start in range(0, flat.size, _CHUNK):
-                _resample_beyond_two(generator, flat[start : start + _CHUNK])
-            out *= scale
-            return True
-        return False
+        if kind not in ("normal", "uniform", "truncated_normal"):
+            return False
+        flat = out.reshape(-1)
+        # Chunk by chunk, so that scaling a chunk finds it still in cache.
+        for start in range(0, flat.size, _CHUNK):
+            chunk = flat[start : start + _CHUNK]
+            if kind == "uniform":
+                generator.random(dtype=out.dtype, out=chunk)
+                chunk *= 2.0 * scale
+                chunk -= scale
+                continue
+            generator.standard_normal(dtype=out.dtype, out=chunk)
+            if kind == "truncated_normal":
+                _resample_beyond_two(generator, chunk)
+            chunk *= scale
+        return True
 
 
-#: Elements checked per pass when resampling (keeps the masks in cache).
+#: Elements drawn per pass (keeps each chunk in cache while it is scaled).
 _CHUNK = 1 << 16
 
 

@@ -15,6 +15,7 @@ The Random123 known-answer vectors pin it in the tests.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from vsinit.rng._words import MASK32, Word, WordOps
@@ -46,16 +47,28 @@ def philox4x32(
         assert key is not None
         round_keys = key_schedule(key[0], key[1], rounds)
     c0, c1, c2, c3 = counter
-    spares: list[Any] = [None, None]
-    for k0, k1 in round_keys:
-        hi0, lo0 = ops.mulhilo_(c0, M0, spares[0])
-        hi1, lo1 = ops.mulhilo_(c2, M1, spares[1])
+    fresh = itertools.count()
+    free: list[Any] = []  # buffers of words that are no longer needed
+
+    def spare(like: Word) -> Any:
+        """A buffer for a high word: a free one, else a named workspace buffer."""
+        if isinstance(like, int):
+            return None
+        for i, buf in enumerate(free):
+            if tuple(buf.shape) == tuple(like.shape):
+                return free.pop(i)
+        return ops.elementwise.scratch(f"philox{next(fresh)}", tuple(like.shape), like.dtype)
+
+    for r, (k0, k1) in enumerate(round_keys):
+        fast = ops.fast_rounds(c0, c1, c2, c3, [spare(c0), spare(c0)])
+        if fast is not None:  # every word is now a full array: the tight loop takes over
+            return fast(round_keys[r:])  # type: ignore[no-any-return]
+        hi0, lo0 = ops.mulhilo_(c0, M0, spare(c0))
+        hi1, lo1 = ops.mulhilo_(c2, M1, spare(c2))
         c0 = ops.xor_(ops.xor_(hi1, c1), k0)
         c2 = ops.xor_(ops.xor_(hi0, c3), k1)
         # The old c1 and c3 were only xored into the new words: their buffers are free
-        # for the next round's high words (unless an xor reused them for its result).
-        spares = [
-            w if not isinstance(w, int) and w is not c0 and w is not c2 else None for w in (c1, c3)
-        ]
+        # (unless an xor reused them for its result).
+        free += [w for w in (c1, c3) if not isinstance(w, int) and w is not c0 and w is not c2]
         c1, c3 = lo1, lo0
     return c0, c1, c2, c3

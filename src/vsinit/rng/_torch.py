@@ -139,17 +139,24 @@ class TorchAdapter(Adapter):
             if kind == "uniform":
                 out.uniform_(-scale, scale, generator=generator)
                 return True
-            if kind == "truncated_normal":
-                # Inverse CDF: √2·erfinv(U(-erf(√2), erf(√2))) is N(0, 1) on (-2, 2).
+            if kind == "truncated_normal" and out.is_contiguous():
+                # Inverse CDF: √2·erfinv(U(-erf(√2), erf(√2))) is N(0, 1) on (-2, 2),
+                # chunk by chunk so that the passes after the draw find it in cache.
                 limit = clip_bound(
                     ERF_SQRT2, "float64" if out.dtype == torch.float64 else "float32"
                 )
-                out.uniform_(-limit, limit, generator=generator)
-                out.erfinv_()
-                out.mul_(math.sqrt(2.0) * scale)
-                out.clamp_(-2.0 * scale, 2.0 * scale)  # against rounding in erfinv
+                flat = out.view(-1)
+                for start in range(0, flat.numel(), _CHUNK):
+                    chunk = flat[start : start + _CHUNK]
+                    chunk.uniform_(-limit, limit, generator=generator)
+                    chunk.erfinv_()
+                    chunk.mul_(math.sqrt(2.0) * scale)
+                    chunk.clamp_(-2.0 * scale, 2.0 * scale)  # against rounding in erfinv
                 return True
         return False
 
+
+#: Elements per pass of the native truncated normal.
+_CHUNK = 1 << 18
 
 ADAPTER = TorchAdapter()

@@ -92,10 +92,12 @@ class WordOps:
         xp = self.xp
         if starts.size == 1 and (int(starts[0]) & MASK32) + count <= 1 << 32:
             first = int(starts[0])
-            lo = xp.arange(count, dtype=self.dtype, device=self.device)
-            if first & MASK32:
-                lo += self.const(first & MASK32)
-            return xp.reshape(lo, (1, count)), first >> 32
+            ramp = self._ramp(count)
+            if self.elementwise.native is None:
+                lo = ramp + self.const(first & MASK32)
+            else:
+                lo = self.elementwise("add", ramp, first & MASK32, into="counter")
+            return lo, first >> 32
         host = np.dtype(_DTYPES[self.mode])
         lo_s = xp.asarray((starts & MASK32).astype(host)[:, None], device=self.device)
         hi_s = xp.asarray((starts >> np.uint64(32)).astype(host)[:, None], device=self.device)
@@ -108,6 +110,16 @@ class WordOps:
         hi += hi_s
         total &= MASK32
         return total, hi
+
+    def _ramp(self, count: int) -> Any:
+        """``arange(count)`` as a ``(1, count)`` word array, made once per workspace."""
+        ramp = self._consts.get(-count)
+        if ramp is None:
+            ramp = self.xp.reshape(
+                self.xp.arange(count, dtype=self.dtype, device=self.device), (1, count)
+            )
+            self._consts[-count] = ramp
+        return ramp
 
     def counters_from(self, lo: Any, hi: Any, count: int) -> tuple[Word, Word]:
         """Words of ``start + arange(count)`` for a start given as 0-d word arrays.
@@ -183,9 +195,63 @@ class WordOps:
             return b
         return a ^ b
 
+    def fast_rounds(self, c0: Word, c1: Word, c2: Word, c3: Word, spares: list[Any]) -> Any:
+        """A tight Philox loop for words that are equally shaped arrays, or ``None``.
+
+        It applies only where results can be written into buffers (``out=``) and the
+        words are carried in 64 bits; it performs exactly the operations of the generic
+        rounds in :func:`vsinit.rng._philox.philox4x32`, with the Python overhead of one
+        call per operation and no checks in between.
+        """
+        native = self.elementwise.native
+        if native is None or self.mode not in ("u64", "i64"):
+            return None
+        words = (c0, c1, c2, c3)
+        if any(isinstance(w, int) for w in words):
+            return None
+        shape = tuple(c0.shape)
+        if any(tuple(w.shape) != shape for w in words[1:]):
+            return None
+        if any(s is None or tuple(s.shape) != shape for s in spares):
+            return None
+        return _Rounds(native, self.mode == "i64", words, spares)
+
     def top_bits(self, w: Word, bits: int, *, into: str | None = None) -> Any:
         """The ``bits`` most significant bits of each word (into buffer ``into``)."""
         return self.elementwise("bitwise_right_shift", w, self.const(32 - bits), into=into)
+
+
+class _Rounds:
+    """Philox rounds on four equally shaped 64-bit word arrays, in place (see fast_rounds)."""
+
+    __slots__ = ("native", "signed", "spares", "words")
+
+    def __init__(self, native: Any, signed: bool, words: tuple[Any, ...], spares: list[Any]):
+        self.native, self.signed, self.words, self.spares = native, signed, words, spares
+
+    def __call__(self, round_keys: list[tuple[Word, Word]]) -> tuple[Word, Word, Word, Word]:
+        from vsinit.rng._philox import M0, M1
+
+        mul, shr = self.native["multiply"], self.native["bitwise_right_shift"]
+        band, bxor = self.native["bitwise_and"], self.native["bitwise_xor"]
+        c0, c1, c2, c3 = self.words
+        t0, t1 = self.spares
+        for k0, k1 in round_keys:
+            mul(c0, M0, out=c0)  # exact in uint64; wraps to the same bits in int64
+            mul(c2, M1, out=c2)
+            shr(c2, 32, out=t1)  # high word of c2·M1 ...
+            shr(c0, 32, out=t0)  # ... and of c0·M0
+            if self.signed:
+                band(t1, MASK32, out=t1)  # undo the sign extension of the shift
+                band(t0, MASK32, out=t0)
+            bxor(t1, c1, out=t1)
+            bxor(t1, k0, out=t1)  # new c0 = hi(c2·M1) ^ c1 ^ k0
+            bxor(t0, c3, out=t0)
+            bxor(t0, k1, out=t0)  # new c2 = hi(c0·M0) ^ c3 ^ k1
+            band(c2, MASK32, out=c2)  # new c1 = lo(c2·M1)
+            band(c0, MASK32, out=c0)  # new c3 = lo(c0·M0)
+            c0, c1, c2, c3, t0, t1 = t1, c2, t0, c0, c1, c3
+        return c0, c1, c2, c3
 
 
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
