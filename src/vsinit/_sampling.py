@@ -78,7 +78,16 @@ def _symmetric(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype) -> An
     """One uniform per element on the open interval (-1, 1), exactly symmetric."""
     e = ops.elementwise
     if cdtype == "float32":
-        u = _top24(ops, e.interleave(list(lanes), into="words"), "u")
+        rows, n = lanes[0].shape
+        u = e.scratch("u", (rows, n, len(lanes)), e.xp.float32)
+        if u is None:
+            u = e.interleave([_top24(ops, lane, f"u{j}") for j, lane in enumerate(lanes)])
+        else:
+            # Each lane's floats go straight to their interleaved places: no copy of words.
+            for j, lane in enumerate(lanes):
+                e.astype(ops.top_bits(lane, 24, into="u_bits"), e.xp.float32, into=u[..., j])
+            u = e.xp.reshape(u, (rows, n * len(lanes)))
+        # Both steps are exact, so no compiler contraction (FMA) can change the result.
         u *= 2.0**-23
         u += 2.0**-24 - 1.0
         return u
