@@ -80,6 +80,13 @@ class Adapter:
         """The library's compiler for ``rng="compiled"`` (``None``: not available)."""
         return None
 
+    def counted_loop(self) -> Callable[..., Any] | None:
+        """A traced counted loop ``loop(start, stop, body, state)`` for compiled rounds.
+
+        ``None`` (the default) unrolls the rounds in the traced function.
+        """
+        return None
+
     # -- arrays -------------------------------------------------------------------------
     def dtypes(self, xp: Any, device: Any) -> dict[str, Any]:
         """The floating dtypes available on ``device``, by name.

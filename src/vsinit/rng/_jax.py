@@ -34,6 +34,9 @@ class JaxAdapter(Adapter):
     def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return jax.jit
 
+    def counted_loop(self) -> Callable[..., Any]:
+        return jax.lax.fori_loop
+
     def writable(self, x: Any) -> bool:
         return False
 

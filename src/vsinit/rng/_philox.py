@@ -30,6 +30,14 @@ def key_schedule(k0: int, k1: int, rounds: int = ROUNDS) -> list[tuple[int, int]
     return [((k0 + r * W0) & MASK32, (k1 + r * W1) & MASK32) for r in range(rounds)]
 
 
+def philox_round(ops: WordOps, words: tuple[Any, ...], k0: Word, k1: Word) -> tuple[Any, ...]:
+    """One Philox round (for compilers' counted loops; the words are consumed)."""
+    c0, c1, c2, c3 = words
+    hi0, lo0 = ops.mulhilo_(c0, M0)
+    hi1, lo1 = ops.mulhilo_(c2, M1)
+    return ops.xor_(ops.xor_(hi1, c1), k0), lo1, ops.xor_(ops.xor_(hi0, c3), k1), lo0
+
+
 def philox4x32(
     ops: WordOps,
     counter: tuple[Word, Word, Word, Word],
