@@ -31,9 +31,13 @@ BASELINE_LABELS = {
     ("numpy", "normal"): "raw Generator.standard_normal(out=)",
     ("numpy", "uniform"): "raw Generator.random(out=)",
     ("numpy", "fill"): "fill: out.fill(1.0)",
+    ("numpy", "normal fresh"): "raw Generator.standard_normal(shape) (new array)",
+    ("numpy", "uniform fresh"): "raw Generator.random(shape) (new array)",
     ("torch", "normal"): "raw Tensor.normal_()",
     ("torch", "uniform"): "raw Tensor.uniform_()",
     ("torch", "fill"): "fill: t.fill_(1.0)",
+    ("torch", "normal fresh"): "raw torch.randn(shape) (new array)",
+    ("torch", "uniform fresh"): "raw torch.rand(shape) (new array)",
     ("jax", "normal"): "raw jax.random.normal",
     ("jax", "uniform"): "raw jax.random.uniform",
     ("jax", "fill"): "fill: jnp.full(shape, 1.0)",
@@ -201,8 +205,8 @@ def _backend_groups(backend: str, grid: list[tuple], quick: bool, with_tiny: boo
 
 def _vsinit(backend: str, grid: list[tuple], with_tiny: bool) -> tuple[Case, ...]:
     tiers = {
-        "numpy": ("portable", "native", "fill_"),
-        "torch": ("portable", "native", "compiled"),
+        "numpy": ("portable", "native", "fill_", "native fill_"),
+        "torch": ("portable", "native", "compiled", "fill_", "native fill_"),
         "jax": ("portable", "native", "compiled"),
     }
     cases = [
@@ -221,7 +225,8 @@ def _baselines(backend: str, grid: list[tuple]) -> tuple[Case, ...]:
     return tuple(
         Case("throughput", backend, "fill" if kind == "fill" else "raw", kind, "", shape, dtype)
         for shape, dtype in grid
-        for kind in ("fill", "normal", "uniform")
+        for kind in ("fill", "normal", "uniform", "normal fresh", "uniform fresh")
+        if backend in ("numpy", "torch") or "fresh" not in kind
     )
 
 

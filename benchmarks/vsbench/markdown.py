@@ -11,8 +11,8 @@ MIB = 2**20
 #: Longest note shown for a case not measured (the JSON keeps the whole of it).
 NOTE_CHARS = 200
 #: Row order inside a table: baselines, then per distribution vsinit's tiers, then peers.
-VSINIT_TIERS = ("portable", "native", "compiled", "fill_")
-BASELINE_ORDER = ("fill", "normal", "uniform")
+VSINIT_TIERS = ("portable", "native", "compiled", "fill_", "native fill_")
+BASELINE_ORDER = ("fill", "normal", "uniform", "normal fresh", "uniform fresh")
 #: How the overhead and memory rows read.
 CASE_LABELS = {
     ("numpy", "vsinit", "portable"): "vsinit numpy, portable (seed=0, same config)",

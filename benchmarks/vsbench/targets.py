@@ -20,7 +20,7 @@ DTYPE = "float32"
 FIXED_BLOCK_MIB = 32
 MIB = 2**20
 CPU_BACKENDS = ("numpy", "torch", "jax")
-VSINIT_TIERS = ("portable", "native", "compiled")
+VSINIT_TIERS = ("portable", "native", "compiled", "fill_", "native fill_")
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
     ">=": operator.ge,
@@ -174,18 +174,34 @@ def _torch_portable(r: Results) -> list[Outcome]:
 
 
 def _native(r: Results) -> list[Outcome]:
+    """Native tier against the raw sampler, like for like: a new array against a new array
+    (``raw ... fresh``), and ``fill_`` in place against the raw sampler in place."""
     limits = {"untruncated_normal": 1.15, "uniform": 1.15, "truncated_normal": 1.5}
     raw_kind = {"untruncated_normal": "normal", "uniform": "uniform", "truncated_normal": "normal"}
-    return [
-        compare(
-            f"{backend} native {d} / raw {raw_kind[d]}",
-            _over(r.time(backend, "vsinit", "native", d), r.time(backend, "raw", raw_kind[d])),
-            "<=",
-            limit,
-        )
-        for backend in ("numpy", "torch")
-        for d, limit in limits.items()
-    ]
+    outcomes = []
+    for backend in ("numpy", "torch"):
+        for d, limit in limits.items():
+            raw = raw_kind[d]
+            outcomes += [
+                compare(
+                    f"{backend} native {d} (new array) / raw {raw} (new array)",
+                    _over(
+                        r.time(backend, "vsinit", "native", d),
+                        r.time(backend, "raw", f"{raw} fresh"),
+                    ),
+                    "<=",
+                    limit,
+                ),
+                compare(
+                    f"{backend} native fill_ {d} (in place) / raw {raw} (in place)",
+                    _over(
+                        r.time(backend, "vsinit", "native fill_", d), r.time(backend, "raw", raw)
+                    ),
+                    "<=",
+                    limit,
+                ),
+            ]
+    return outcomes
 
 
 def _ahead_of_peers(r: Results) -> list[Outcome]:

@@ -36,6 +36,10 @@ def _numpy(case: Case) -> Callable[[], Any]:
         return lambda: generator.standard_normal(out=out, dtype=dt)
     if case.variant == "uniform":
         return lambda: generator.random(out=out, dtype=dt)
+    if case.variant == "normal fresh":
+        return lambda: generator.standard_normal(case.shape, dtype=dt)
+    if case.variant == "uniform fresh":
+        return lambda: generator.random(case.shape, dtype=dt)
     return lambda: out.fill(1.0)
 
 
@@ -45,6 +49,11 @@ def _torch(case: Case) -> Callable[[], Any]:
         return out.normal_
     if case.variant == "uniform":
         return out.uniform_
+    if case.variant in ("normal fresh", "uniform fresh"):
+        import torch
+
+        make = torch.randn if case.variant == "normal fresh" else torch.rand
+        return lambda: make(case.shape, dtype=out.dtype)
     return lambda: out.fill_(1.0)
 
 

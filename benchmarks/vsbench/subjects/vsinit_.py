@@ -43,6 +43,9 @@ def build(case: Case) -> Callable[[], Any]:
     if tier == "fill_":
         out = preallocated(case.backend, shape, dtype)
         return lambda: init.fill_(out)
+    if tier == "native fill_":
+        out = preallocated(case.backend, shape, dtype)
+        return lambda: init.fill_(out, rng="native")
     if tier == "generator":
         generator = _native_generator(case.backend)
         return lambda: init(shape, dtype, xp=xp, rng=generator)
