@@ -90,6 +90,8 @@ def write(req: Request, out: Any) -> None:
         workspaces = threading.local()  # one set of reusable buffers per thread and call
 
         def write_tile(tile: Tile) -> None:
+            if not req.compiled and req.adapter.fused_tile(req, tile, out[tile.index]):
+                return  # the library computed the tile in one kernel, straight into out
             ops = getattr(workspaces, "ops", None)
             if ops is None:
                 ops = workspaces.ops = _word_ops(req)

@@ -80,6 +80,16 @@ class Adapter:
         """The library's compiler for ``rng="compiled"`` (``None``: not available)."""
         return None
 
+    def fused_tile(self, request: Any, tile: Any, out: Any) -> bool:
+        """Write a portable-stream tile into ``out`` with one fused kernel, if possible.
+
+        ``out`` is ``out[tile.index]`` of the request's result. Return ``False`` (the
+        default) to let the array code compute it. The GPU adapters launch the CUDA kernel
+        of :mod:`vsinit.rng._kernel`, which gives the same values.
+        """
+        del request, tile, out
+        return False
+
     def counted_loop(self) -> Callable[..., Any] | None:
         """A traced counted loop ``loop(start, stop, body, state)`` for compiled rounds.
 

@@ -8,6 +8,7 @@ the portable stream carries its words in ``int64``.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,6 +71,19 @@ class TorchAdapter(Adapter):
             return torch.compile(fn, dynamic=False, fullgraph=True)
 
         return compile_
+
+    def fused_tile(self, request: Any, tile: Any, out: Any) -> bool:
+        # On a CUDA device, the portable-stream kernel runs through CuPy (zero-copy via
+        # DLPack) on PyTorch's current stream, when CuPy is installed.
+        if out.device.type != "cuda" or importlib.util.find_spec("cupy") is None:
+            return False
+        import cupy
+
+        from vsinit.rng._cupy import launch
+
+        stream = torch.cuda.current_stream(out.device)
+        with cupy.cuda.Device(out.device.index), cupy.cuda.ExternalStream(stream.cuda_stream):
+            return launch(request, tile, cupy.from_dlpack(out))
 
     def out_functions(self, xp: Any) -> OutFunctions:
         return _OUT_FUNCTIONS
