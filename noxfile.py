@@ -1,15 +1,17 @@
-"""Development sessions: ``nox`` runs lint, typecheck and the test matrix.
+"""Development sessions: ``nox`` runs lint, typecheck, the test matrix, the docs build and
+the differential tests against TensorFlow, Keras, JAX and PyTorch.
 
-nox                                 # lint, typecheck, tests on every backend
+nox                                 # everything CI runs
 nox -s "tests(backend='torch')"     # one backend
 nox -s tests-gpu                    # CuPy and PyTorch CUDA (needs a GPU)
+nox -s bench                        # the benchmark (not part of CI)
 """
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "crosscheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 #: PyTorch is pinned here (not in the library's requirements): 2.13.0 is the CPU build on
