@@ -74,44 +74,35 @@ class Scaling:
         return math.sqrt(self.variance)
 
 
-def scaling(
-    scale: float, mode: str, distribution: str, fans: tuple[int, int], *, complex_: bool = False
-) -> Scaling:
-    """Compute :class:`Scaling` for validated arguments (``complex_``: see COMPLEX below)."""
-    n = max(1.0, float(MODES[mode](*fans)))
-    variance = scale / n
-    std = math.sqrt(variance)
-    if complex_:
-        return _complex_scaling(n, variance, distribution)
-    if distribution == "truncated_normal":
-        s = std / TRUNCATED_NORMAL_STD
-        return Scaling(n, variance, s, 2.0 * s)
-    if distribution == "uniform":
-        s = math.sqrt(3.0 * variance)
-        return Scaling(n, variance, s, s)
-    return Scaling(n, variance, std, None)
-
-
 #: ``sqrt(E|z|²)`` for a standard complex normal (``E|z|² = 1``) whose modulus is truncated
 #: to ``|z| < 2``: ``|z|²`` is Exp(1) truncated to 4, so ``E|z|² = 1 - 4e⁻⁴/(1 - e⁻⁴)``.
 #: (JAX divides by 0.95311164380491208 instead, which gives ``E|w|² = 1.0187·var``.)
 COMPLEX_TRUNCATED_NORMAL_STD = 0.96196182800821354
 
-# COMPLEX: complex samples are axisymmetric, ``w = r·exp(iθ)`` with ``θ`` uniform, so the
-# real and imaginary parts each carry half of ``E|w|² = var``, and the bound applies to the
-# modulus |w|:
-#   * uniform: uniform on the disk of radius ``s = sqrt(2·var)`` (bound ``s``);
-#   * truncated normal: a standard complex normal with ``|z| < 2``, times
-#     ``s = sqrt(var) / COMPLEX_TRUNCATED_NORMAL_STD`` (bound ``2·s``);
-#   * untruncated normal: real and imaginary parts N(0, var/2); ``s = sqrt(var)``.
+#: How each distribution turns the variance into its sampling scale and bound:
+#: ``s = sqrt(k·var) / d`` and ``bound = b·s`` (no bound when ``b`` is ``None``).
+#:
+#: Complex samples are axisymmetric, ``w = r·exp(iθ)`` with ``θ`` uniform, so the real and
+#: imaginary parts each carry half of ``E|w|² = var`` and the bound applies to ``|w|``: the
+#: uniform fills the disk of radius ``s = sqrt(2·var)``; the truncated normal is a standard
+#: complex normal cut at ``|z| < 2`` (its standard deviation is the divisor); the
+#: untruncated normal has parts N(0, var/2).
+SHAPES: dict[tuple[bool, str], tuple[float, float, float | None]] = {
+    (False, "truncated_normal"): (1.0, TRUNCATED_NORMAL_STD, 2.0),
+    (False, "uniform"): (3.0, 1.0, 1.0),
+    (False, "untruncated_normal"): (1.0, 1.0, None),
+    (True, "truncated_normal"): (1.0, COMPLEX_TRUNCATED_NORMAL_STD, 2.0),
+    (True, "uniform"): (2.0, 1.0, 1.0),
+    (True, "untruncated_normal"): (1.0, 1.0, None),
+}
 
 
-def _complex_scaling(n: float, variance: float, distribution: str) -> Scaling:
-    std = math.sqrt(variance)
-    if distribution == "truncated_normal":
-        s = std / COMPLEX_TRUNCATED_NORMAL_STD
-        return Scaling(n, variance, s, 2.0 * s)
-    if distribution == "uniform":
-        s = math.sqrt(2.0 * variance)
-        return Scaling(n, variance, s, s)
-    return Scaling(n, variance, std, None)
+def scaling(
+    scale: float, mode: str, distribution: str, fans: tuple[int, int], *, complex_: bool = False
+) -> Scaling:
+    """Compute :class:`Scaling` for validated arguments (``complex_``: see :data:`SHAPES`)."""
+    n = max(1.0, float(MODES[mode](*fans)))
+    variance = scale / n
+    k, d, b = SHAPES[complex_, distribution]
+    s = math.sqrt(k * variance) / d
+    return Scaling(n, variance, s, None if b is None else b * s)
