@@ -105,3 +105,51 @@ def test_counters_carry_into_the_high_word(mode):
     lo1, hi1 = ops.counters(np.array([2**32 - 2], dtype=np.uint64), 4)
     got1 = np.asarray(hi1).astype(np.uint64) * np.uint64(2**32) + np.asarray(lo1).astype(np.uint64)
     assert np.array_equal(got1.ravel(), 2**32 - 2 + np.arange(4, dtype=np.uint64))
+
+
+# Random123 kat_vectors for Threefry2x32 (20 rounds): (counter, key, output).
+THREEFRY_KAT = [
+    ((0, 0), (0, 0), (0x6B200159, 0x99BA4EFE)),
+    ((MASK32, MASK32), (MASK32, MASK32), (0x1CB996FC, 0xBB002BE7)),
+    ((0x243F6A88, 0x85A308D3), (0x13198A2E, 0x03707344), (0xC4923A9C, 0x483DF7A0)),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("vector", THREEFRY_KAT, ids=lambda v: f"{v[0][0]:08x}")
+def test_threefry_known_answers_in_every_word_mode(mode, vector):
+    from vsinit.rng._threefry import threefry2x32
+
+    counter, key, expected = vector
+    ops = WordOps(Elementwise(compat_namespace("numpy"), None, None), mode)
+    arrays = tuple(ops.xp.asarray([c], dtype=ops.dtype) for c in counter)
+    assert tuple(int(w[0]) for w in threefry2x32(ops, arrays, key)) == expected
+    assert threefry2x32(ops, counter, key) == expected
+
+
+@pytest.mark.parametrize("seed", [0, 5, 2**32 - 1])
+def test_jax_layout_bits_equal_jax_random_bits(seed):
+    jax = pytest.importorskip("jax")
+    from vsinit.rng._threefry import jax_bits
+
+    key = jax.random.key(seed)
+    k0, k1 = (int(w) for w in jax.random.key_data(key))
+    ops = WordOps(Elementwise(compat_namespace("numpy"), None, None), "u64")
+    got = np.asarray(jax_bits(ops, (k0, k1), 0, 4099)).ravel()
+    assert np.array_equal(got, np.asarray(jax.random.bits(key, (4099,))).astype(np.uint64))
+
+
+@pytest.mark.parametrize("kind", ["uniform", "normal", "truncated_normal"])
+def test_jax_native_draws_are_jax_randoms_values(kind):
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    from vsinit.rng._jax import _standard_draws
+
+    key = jax.random.key(11)
+    expected = {
+        "uniform": lambda: jax.random.uniform(key, (33, 65), jnp.float32, -1.0, 1.0),
+        "normal": lambda: jax.random.normal(key, (33, 65)),
+        "truncated_normal": lambda: jax.random.truncated_normal(key, -2.0, 2.0, (33, 65)),
+    }[kind]()
+    got = _standard_draws((33, 65), kind)(*jax.random.key_data(key))
+    assert np.array_equal(np.asarray(got), np.asarray(expected))

@@ -7,14 +7,18 @@ samples, as everywhere in JAX. Without ``jax_enable_x64`` JAX silently truncates
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
+from vsinit._elementwise import Elementwise
 from vsinit.rng._adapter import Adapter
-from vsinit.rng._words import WordMode
+from vsinit.rng._threefry import jax_bits
+from vsinit.rng._words import WordMode, WordOps
 
 
 def _x64() -> bool:
@@ -85,6 +89,11 @@ class JaxAdapter(Adapter):
         device: Any,
         chunks: Any = None,
     ) -> Any:
+        words = _threefry_key(generator)
+        if words is not None and dtype == jnp.float32 and kind in _KINDS:
+            # jax.random's values, from an unrolled Threefry that XLA compiles well.
+            fn = _standard_draws(tuple(shape), kind)
+            return fn(*words)
         if kind == "normal":
             return jax.random.normal(generator, shape, dtype)
         if kind == "uniform":
@@ -92,6 +101,67 @@ class JaxAdapter(Adapter):
         if kind == "truncated_normal":
             return jax.random.truncated_normal(generator, -2.0, 2.0, shape, dtype)
         return None
+
+
+_KINDS = ("uniform", "normal", "truncated_normal")
+
+
+def _threefry_key(key: Any) -> tuple[Any, Any] | None:
+    """The two uint32 words of a Threefry key (typed or raw), or ``None`` for other keys."""
+    if jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if "threefry" not in str(jax.random.key_impl(key)):
+            return None
+        key = jax.random.key_data(key)
+    return key[0], key[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _standard_draws(shape: tuple[int, ...], kind: str) -> Any:
+    """A jitted ``f(k0, k1)``: ``jax.random``'s standard variates for the key ``(k0, k1)``.
+
+    The bits are JAX's own (Threefry2x32 in JAX's layout, unrolled, which XLA compiles to a
+    much faster CPU loop than JAX's rolled one); the transforms are the ones of
+    ``jax.random.uniform``, ``normal`` and ``truncated_normal``, so the values are JAX's.
+    """
+    count = math.prod(shape)
+
+    def draw(k0: Any, k1: Any) -> Any:
+        ops = WordOps(Elementwise(jnp, None, None), "u32")
+        bits = jax_bits(ops, (k0, k1), 0, count)
+        # jax.random.uniform: the top 23 bits as the mantissa of a float in [1, 2), minus 1.
+        unit = jnp.reshape((bits >> jnp.uint32(9)).astype(jnp.float32) * 2.0**-23, shape)
+        return _TRANSFORMS[kind](unit)
+
+    return jax.jit(draw)
+
+
+def _uniform(unit: Any, low: Any, high: Any) -> Any:
+    return jnp.maximum(low, unit * (high - low) + low)
+
+
+def _jax_uniform(unit: Any) -> Any:
+    return _uniform(unit, jnp.float32(-1.0), jnp.float32(1.0))
+
+
+def _jax_normal(unit: Any) -> Any:
+    low = jnp.nextafter(jnp.float32(-1.0), jnp.float32(0.0))
+    return jnp.float32(math.sqrt(2.0)) * jax.lax.erf_inv(_uniform(unit, low, jnp.float32(1.0)))
+
+
+def _jax_truncated_normal(unit: Any) -> Any:
+    sqrt2 = jnp.float32(math.sqrt(2.0))
+    lower, upper = jnp.float32(-2.0), jnp.float32(2.0)
+    u = _uniform(unit, jax.lax.erf(lower / sqrt2), jax.lax.erf(upper / sqrt2))
+    out = sqrt2 * jax.lax.erf_inv(u)
+    low = jnp.nextafter(lower, jnp.float32(jnp.inf))
+    return jnp.clip(out, low, jnp.nextafter(upper, jnp.float32(-jnp.inf)))
+
+
+_TRANSFORMS = {
+    "uniform": _jax_uniform,
+    "normal": _jax_normal,
+    "truncated_normal": _jax_truncated_normal,
+}
 
 
 ADAPTER = JaxAdapter()

@@ -35,7 +35,8 @@ def philox_round(ops: WordOps, words: tuple[Any, ...], k0: Word, k1: Word) -> tu
     c0, c1, c2, c3 = words
     hi0, lo0 = ops.mulhilo_(c0, M0)
     hi1, lo1 = ops.mulhilo_(c2, M1)
-    return ops.xor_(ops.xor_(hi1, c1), k0), lo1, ops.xor_(ops.xor_(hi0, c3), k1), lo0
+    c0 = ops.xor_(ops.xor_(hi1, c1, reuse_b=True), k0)
+    return c0, lo1, ops.xor_(ops.xor_(hi0, c3, reuse_b=True), k1), lo0
 
 
 def philox4x32(
@@ -73,8 +74,8 @@ def philox4x32(
             return fast(round_keys[r:])  # type: ignore[no-any-return]
         hi0, lo0 = ops.mulhilo_(c0, M0, spare(c0))
         hi1, lo1 = ops.mulhilo_(c2, M1, spare(c2))
-        c0 = ops.xor_(ops.xor_(hi1, c1), k0)
-        c2 = ops.xor_(ops.xor_(hi0, c3), k1)
+        c0 = ops.xor_(ops.xor_(hi1, c1, reuse_b=True), k0)  # hi1 and c1 are both dead
+        c2 = ops.xor_(ops.xor_(hi0, c3, reuse_b=True), k1)
         # The old c1 and c3 were only xored into the new words: their buffers are free
         # (unless an xor reused them for its result).
         free += [w for w in (c1, c3) if not isinstance(w, int) and w is not c0 and w is not c2]

@@ -177,11 +177,13 @@ class WordOps:
         hi = hh + (lh >> c(16)) + (hl >> c(16)) + (mid >> c(16))
         return hi, a * c(m)  # the low word is the wrapping product
 
-    def xor_(self, a: Word, b: Word) -> Word:
-        """``a ^ b``, reusing the buffer of an array argument; either may be an int."""
+    def xor_(self, a: Word, b: Word, *, reuse_b: bool = False) -> Word:
+        """``a ^ b``; may overwrite ``a`` (and ``b`` too if ``reuse_b``); either may be an int."""
         if isinstance(a, int):
             if isinstance(b, int):
                 return a ^ b
+            if not reuse_b:
+                return b ^ self.const(a)
             a, b = b, a
         if isinstance(b, int):
             a ^= self.const(b)
@@ -190,7 +192,7 @@ class WordOps:
         if tuple(a.shape) == shape:
             a ^= b
             return a
-        if tuple(b.shape) == shape:
+        if reuse_b and tuple(b.shape) == shape:
             b ^= a
             return b
         return a ^ b
@@ -215,6 +217,32 @@ class WordOps:
         if any(s is None or tuple(s.shape) != shape for s in spares):
             return None
         return _Rounds(native, self.mode == "i64", words, spares)
+
+    def add_(self, a: Word, b: Word) -> Word:
+        """``(a + b) mod 2**32``; may overwrite ``a`` (never ``b``); either may be an int."""
+        if isinstance(a, int) and isinstance(b, int):
+            return (a + b) & MASK32
+        if isinstance(a, int) or (
+            not isinstance(b, int) and tuple(a.shape) != _broadcast(tuple(a.shape), tuple(b.shape))
+        ):
+            total = b + self.const(a) if isinstance(a, int) else a + b
+            return total if self.mode == "u32" else total & MASK32
+        a += self.const(b) if isinstance(b, int) else b  # wraps in uint32
+        if self.mode != "u32":
+            a &= MASK32
+        return a
+
+    def rotl_(self, a: Word, r: int) -> Word:
+        """Rotate each 32-bit word left by ``r`` bits (``0 < r < 32``)."""
+        if isinstance(a, int):
+            return ((a << r) | (a >> (32 - r))) & MASK32
+        c = self.const
+        left = a << c(r)
+        if self.mode != "u32":
+            left &= MASK32
+        a >>= c(32 - r)
+        left |= a
+        return left
 
     def top_bits(self, w: Word, bits: int, *, into: str | None = None) -> Any:
         """The ``bits`` most significant bits of each word (into buffer ``into``)."""
