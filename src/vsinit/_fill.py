@@ -19,6 +19,7 @@ from vsinit._elementwise import Elementwise
 from vsinit._partition import Layout, Tile
 from vsinit._variance import Scaling
 from vsinit.rng._adapter import Adapter
+from vsinit.rng._jax_key import jax_rows
 from vsinit.rng._words import WordOps
 
 #: Native generators keep state; draws from one call must not interleave with another's.
@@ -44,6 +45,8 @@ class Request(NamedTuple):
     chunks: Any = None
     #: Run the portable stream through the library's compiler (``rng="compiled"``).
     compiled: bool = False
+    #: ``"philox"`` (vsinit's portable stream) or ``"jax"`` (JAX's stream, from_jax_key).
+    algorithm: str = "philox"
 
     @property
     def compute_dtype(self) -> _sampling.ComputeDtype:
@@ -110,6 +113,11 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     if req.compiled and len(tile.starts) == 1:
         values = _compiled.tile_values(req, tile, req.adapter.word_mode(xp, req.device))
         return _finish(req, values, exact_bound=True)
+    if req.algorithm == "jax":
+        assert req.key is not None
+        ops = ops or _word_ops(req)
+        values = jax_rows(ops, req.key, req.kind, tile.starts, tile.length, s)
+        return _finish(req, xp.reshape(values, tile.shape), exact_bound=False)
     if req.generator is None:
         ops = ops or _word_ops(req)
         assert req.key is not None

@@ -434,7 +434,16 @@ class VarianceScaling(Initializer):
     def _with_source(self, template: _fill.Request, rng: Any, native: Any) -> _fill.Request:
         """The request with the call's random source filled in."""
         source = _target.resolve_source(rng, self._seed, template.adapter, template.device, native)
+        if (source.algorithm == "jax" and template.compute_dtype != "float32") or (
+            source.algorithm == "jax" and template.is_complex
+        ):
+            msg = (
+                "`rng`=vsinit.rng.from_jax_key(...) reproduces JAX's float32 draws; the result "
+                f"dtype here is {template.dtype_name}."
+            )
+            raise ValueError(msg)
         return template._replace(
+            algorithm=source.algorithm,
             key=source.key,
             stream=source.stream,
             generator=source.generator,

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from vsinit import _namespace
 from vsinit._checks import check_seed, describe, is_int
 from vsinit.rng._adapter import Adapter
+from vsinit.rng._jax_key import JaxKey
 from vsinit.rng._portable import Philox, fresh_seed, key_of
 from vsinit.rng._registry import adapter_for, generator_adapter
 
@@ -31,6 +32,8 @@ class Source(NamedTuple):
     generator: Any = None
     #: Run the portable stream through the library's compiler.
     compiled: bool = False
+    #: The counter-based generator: vsinit's Philox, or JAX's Threefry (``from_jax_key``).
+    algorithm: str = "philox"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ class Target:
 TIERS = ("portable", "native", "compiled")
 
 RNG_HELP = (
-    "an int seed, 'portable', 'native', 'compiled', a vsinit.rng.Philox, or a generator of the array "
+    "an int seed, 'portable', 'native', 'compiled', a vsinit.rng.Philox, "
+    "vsinit.rng.from_jax_key(key), or a generator of the array "
     "library (numpy.random.Generator, torch.Generator, a JAX key, cupy or dask generator)"
 )
 
@@ -60,7 +64,7 @@ _GENERATOR_TYPES: dict[type, tuple[Adapter, str]] = {}
 
 def native_generator(rng: Any) -> tuple[Adapter, str] | None:
     """``(adapter, library)`` if ``rng`` is an array library's random generator."""
-    if rng is None or isinstance(rng, (int, str, Philox)):
+    if rng is None or isinstance(rng, (int, str, Philox, JaxKey)):
         return None
     known = _GENERATOR_TYPES.get(type(rng))
     if known is not None and adapter_for(known[1]) is known[0]:  # still registered
@@ -82,7 +86,7 @@ def check_rng(rng: Any) -> tuple[Adapter, str] | None:
     if known is not None and adapter_for(known[1]) is known[0]:
         return known  # a generator type seen before (the common, fast case)
     # Strings are compared only with strings: ``array == "portable"`` is elementwise.
-    if rng is None or isinstance(rng, Philox) or (isinstance(rng, str) and rng in TIERS):
+    if rng is None or isinstance(rng, (Philox, JaxKey)) or (isinstance(rng, str) and rng in TIERS):
         return None
     if isinstance(rng, str):
         msg = f"`rng` must be {RNG_HELP}; received {rng!r}."
@@ -196,6 +200,11 @@ def resolve_source(
         return Source(key_of(fresh_seed() if seed is None else seed), 0)
     if isinstance(rng, Philox):
         return Source(rng.key, rng.take_stream())
+    if isinstance(rng, JaxKey):
+        generator = adapter.generator_from_jax_words(rng.words)
+        if generator is not None:  # JAX itself: its own key, its own values
+            return Source(None, 0, generator)
+        return Source(rng.words, 0, algorithm="jax")
     if isinstance(rng, str) and rng == "compiled":
         if adapter.compiler() is None:
             msg = (

@@ -16,6 +16,7 @@ declare it in the entry-point group ``vsinit.rng``.
 """
 
 from vsinit.rng._adapter import Adapter
+from vsinit.rng._jax_key import JaxKey, from_jax_key
 from vsinit.rng._portable import Philox
 from vsinit.rng._registry import (
     BUILTIN,
@@ -30,8 +31,10 @@ __all__ = [
     "BUILTIN",
     "ENTRY_POINT_GROUP",
     "Adapter",
+    "JaxKey",
     "Philox",
     "adapter_for",
+    "from_jax_key",
     "libraries",
     "register",
     "unregister",

@@ -179,6 +179,14 @@ class Adapter:
         del generator
         return None
 
+    def generator_from_jax_words(self, words: tuple[int, int]) -> Any:
+        """This library's generator for a JAX key's words, if it has one (JAX: the key).
+
+        ``None`` (the default) makes ``from_jax_key`` compute JAX's stream portably.
+        """
+        del words
+        return None
+
     def new_generator(self, seed: int | None, device: Any) -> Any:
         """A native generator seeded with ``seed`` (fresh entropy for ``None``)."""
         msg = (

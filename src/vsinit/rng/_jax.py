@@ -71,6 +71,9 @@ class JaxAdapter(Adapter):
         devices = generator.devices()
         return next(iter(devices)) if len(devices) == 1 else None
 
+    def generator_from_jax_words(self, words: tuple[int, int]) -> Any:
+        return jax.random.wrap_key_data(jnp.asarray(words, dtype=jnp.uint32), impl="threefry2x32")
+
     def new_generator(self, seed: int | None, device: Any) -> Any:
         from vsinit.rng._portable import fresh_seed
 
