@@ -107,3 +107,17 @@ def test_fill_a_complex_array_in_place():
     x = np.zeros((16, 8), dtype=np.complex64)
     vsinit.he_uniform(seed=1).fill_(x)
     assert np.array_equal(x, vsinit.he_uniform(seed=1)((16, 8), dtype="complex64"))
+
+
+def test_complex_samples_from_a_jax_key_are_axisymmetric():
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jnp
+
+    init = vsinit.VarianceScaling(1.0, "fan_in", "uniform")
+    w = np.asarray(init((400, 250), dtype="complex64", xp=jnp, rng=jax.random.key(1)))
+    w = w.astype(np.complex128).ravel()
+    # Axisymmetric: the angle is uniform and independent of the modulus, so the parts are
+    # uncorrelated, centred, and each carries half of E|w|^2 (five standard errors).
+    for part in (w.real, w.imag, w.real * w.imag):
+        assert within(part.mean(), 0.0, part)
+    assert within((w.real**2).mean(), (np.abs(w) ** 2).mean() / 2, w.real**2)

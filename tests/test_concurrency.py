@@ -28,7 +28,8 @@ from support import to_numpy
 THREADS = 8
 CALLS = 3  # per thread
 TIMEOUT = 120  # seconds; a deadlock fails instead of hanging the suite
-SHAPES = [(64, 48), (3, 3, 8, 16)]
+#: Larger than the small-result memo (4096 elements), so that threads really generate.
+SHAPES = [(96, 64), (3, 3, 24, 32)]
 DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
 

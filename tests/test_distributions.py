@@ -106,18 +106,13 @@ class TestTruncation:
         expected = 2 * stats.norm.pdf(2) / 0.9544997361036416 * 0.002
         assert band <= expected + Z * math.sqrt(expected / w.size)
 
+    @pytest.mark.parametrize("scale", [1e-3, 0.37, 1.0, 2.0, 7.77])
+    @pytest.mark.parametrize("distribution", ["truncated_normal", "uniform"])
     @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
-    def test_bound_holds_in_the_target_dtype_even_for_odd_scales(self, dtype):
-        for scale in (1e-3, 0.37, 1.0, 2.0, 7.77):
-            init = vsinit.VarianceScaling(scale, distribution="truncated_normal", seed=11)
-            s = init.scaling((64, 64))
-            w = init((64, 64), dtype=dtype).astype(np.float64)
-            assert np.abs(w).max() <= s.bound
-            u = vsinit.VarianceScaling(scale, distribution="uniform", seed=11)
-            assert (
-                np.abs(u((64, 64), dtype=dtype).astype(np.float64)).max()
-                <= u.scaling((64, 64)).bound
-            )
+    def test_bound_holds_in_the_target_dtype_even_for_odd_scales(self, dtype, distribution, scale):
+        init = vsinit.VarianceScaling(scale, distribution=distribution, seed=11)
+        w = init((64, 64), dtype=dtype).astype(np.float64)
+        assert np.abs(w).max() <= init.scaling((64, 64)).bound
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -359,3 +359,61 @@ class TestFill:
         out = vsinit.he_normal().fill_(x, rng=np.random.default_rng(0))
         assert out is x
         assert abs(x.std() * math.sqrt(100 / 2) - 1) < 0.05
+
+
+class TestCaches:
+    """The per-initializer caches never serve a stale answer."""
+
+    def test_a_mutated_duck_typed_partition_is_not_served_from_the_cache(self):
+        class Info:
+            full_shape = (8, 4)
+            var_offset = (0, 0)
+
+        init = vsinit.he_normal(seed=1)
+        info = Info()
+        first = init((2, 4), partition_info=info)
+        info.var_offset = (6, 0)
+        assert np.array_equal(init((2, 4), partition_info=info), init((8, 4))[6:8])
+        assert not np.array_equal(first, init((2, 4), partition_info=info))
+        info.var_offset = (7, 0)
+        with pytest.raises(ValueError, match="`partition_info`"):
+            init((2, 4), partition_info=info)
+
+    def test_a_replaced_adapter_is_used_by_an_initializer_that_ran_before(self):
+        xps = pytest.importorskip("array_api_strict")
+        init = vsinit.he_normal(seed=1)
+        init((4, 4), xp=xps)
+        seen = []
+
+        class Recording(type(vsinit.rng.adapter_for("array_api_strict"))):
+            def word_mode(self, xp, device):
+                seen.append(device)
+                return super().word_mode(xp, device)
+
+        vsinit.rng.register(Recording(), replace=True)
+        try:
+            init((4, 4), xp=xps)
+        finally:
+            vsinit.rng.unregister("array_api_strict")
+        assert seen
+
+
+def test_a_forked_child_can_initialize_large_tensors():
+    import os
+    import subprocess
+    import sys
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    code = (
+        "import os, sys, vsinit\n"
+        "init = vsinit.he_normal(seed=1)\n"
+        "init((700, 1000))\n"  # the parent's thread pool exists now
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    init((701, 1000)); os._exit(0)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "sys.exit(os.waitstatus_to_exitcode(status))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], timeout=60, check=False)
+    assert result.returncode == 0

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from vsinit import _sampling
+from vsinit import _dtypes, _sampling
 from vsinit._elementwise import Elementwise
 from vsinit._partition import Tile
 from vsinit.rng._philox import key_schedule, philox4x32, philox_round
@@ -45,13 +45,13 @@ def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
     round_keys = [w for pair in key_schedule(*req.key) for w in pair]
     s = req.scaling.sampling_scale
     if req.kind != "normal":
-        s = _sampling.clip_bound(s, cdtype)
+        s = _dtypes.clip_bound(s, cdtype)
     bound = req.scaling.bound if req.scaling.bound is not None else float("inf")
     values = fn(
         *words(first_block),
         *words(req.stream),
         xp.asarray(s, dtype=fdtype, device=req.device),
-        xp.asarray(_sampling.clip_bound(bound, cdtype), dtype=fdtype, device=req.device),
+        xp.asarray(_dtypes.clip_bound(bound, cdtype), dtype=fdtype, device=req.device),
         *(xp.asarray(w, dtype=word, device=req.device) for w in round_keys),
     )
     return xp.reshape(values[offset : offset + tile.length], tile.shape)

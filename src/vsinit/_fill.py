@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, NamedTuple
 
-from vsinit import _compiled, _sampling
+from vsinit import _compiled, _dtypes, _sampling
 from vsinit._elementwise import Elementwise
 from vsinit._partition import Layout, Tile
 from vsinit._variance import Scaling
@@ -73,7 +73,10 @@ def generate(req: Request) -> Any:
             write(req, out)
             return out
         (tile,) = layout.tiles(layout.size)
-        return xp.reshape(_tile_values(req, tile), layout.shape)
+        if req.generator is None:
+            return xp.reshape(_tile_values(req, tile), layout.shape)
+        with _NATIVE_LOCK:
+            return xp.reshape(_tile_values(req, tile), layout.shape)
 
 
 def write(req: Request, out: Any) -> None:
@@ -132,9 +135,12 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     if req.chunks is not None:  # only Dask adapters take chunks
         kwargs["chunks"] = req.chunks
     if req.is_complex:
+        # One draw for both uniforms: a JAX key is a value, two draws would be the same.
+        pair = (draw(req.generator, "uniform", (2, *tile.shape), **kwargs) + 1.0) * 0.5
+        below_one = 1.0 - (2.0**-24 if cdtype == "float32" else 2.0**-53)
+        u1 = xp.clip(pair[0, ...], 0.0, below_one)  # [-1, 1) may round to 1 after + 1
         e = Elementwise(xp, req.device, None)
-        u1, u2 = ((draw(req.generator, "uniform", tile.shape, **kwargs) + 1.0) * 0.5 for _ in "12")
-        return _sampling.polar(e, u1, u2, cdtype, req.kind, s)
+        return _sampling.polar(e, u1, pair[1, ...], cdtype, req.kind, s)
     values = draw(req.generator, req.kind, tile.shape, **kwargs)
     if values is None and req.kind == "truncated_normal":
         u = draw(req.generator, "uniform", tile.shape, **kwargs)
@@ -157,7 +163,7 @@ def _finish(req: Request, values: Any, *, exact_bound: bool) -> Any:
         exact_bound = False
     bound = req.scaling.bound
     if bound is not None and not exact_bound:
-        b = _sampling.clip_bound(bound, req.dtype_name)
+        b = _dtypes.clip_bound(bound, req.dtype_name)
         values = req.xp.clip(values, -b, b)
     return values
 
@@ -169,7 +175,7 @@ def _scale(req: Request) -> float:
     ``≤ 2``) can never round to a product beyond the bound ``s`` (or ``2s``).
     """
     s = req.scaling.sampling_scale
-    return s if req.kind == "normal" else _sampling.clip_bound(s, req.compute_dtype)
+    return s if req.kind == "normal" else _dtypes.clip_bound(s, req.compute_dtype)
 
 
 def _word_ops(req: Request) -> WordOps:
@@ -193,3 +199,7 @@ def _threads() -> int:
 @cache
 def _executor() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="vsinit")
+
+
+if hasattr(os, "register_at_fork"):  # a forked child inherits the pool but not its threads
+    os.register_at_fork(after_in_child=_executor.cache_clear)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import math
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import numpy as np
-
-from vsinit import _fill, _target
+from vsinit import _dtypes, _fill, _target
 from vsinit._checks import check_axes, check_choice, check_scale, check_seed, check_shape
 from vsinit._fans import fans
 from vsinit._namespace import dtype_name
 from vsinit._partition import Layout, PartitionInfo, check_partition
 from vsinit._variance import DISTRIBUTIONS, KINDS, MODES, Scaling, scaling
+from vsinit.rng._registry import adapter_for
 
 Axes = int | Sequence[int]
 
@@ -351,8 +350,10 @@ class VarianceScaling(Initializer):
             A new array of the requested namespace, device, dtype and shape.
         """
         native = _target.check_rng(rng)
-        key = _call_key(shape, dtype, partition_info, xp, like, device, native, chunks)
+        key = _call_key(shape, dtype, partition_info, xp, like, device, native, chunks, rng)
         template = None if key is None else self._templates.get(key)
+        if template is not None and adapter_for(template.adapter.library) is not template.adapter:
+            template = None  # the library's adapter was replaced since: resolve again
         if template is None:
             shape = check_shape(shape)
             partition = check_partition(partition_info, shape)
@@ -366,18 +367,18 @@ class VarianceScaling(Initializer):
                 native=native,
             )
             template = self._template(target, shape, partition)
-            if chunks is not None or (like is not None and target.library == "dask"):
+            if chunks is not None or (like is not None and target.adapter.chunked):
                 chunks = _target.check_chunks(chunks, like, target, shape)
                 template = template._replace(chunks=chunks)
-            if key is not None and target.library != "jax":  # JAX's dtypes follow a flag
+            if key is not None and target.adapter.cache_templates:
                 _remember(self._templates, key, template)
         repeats = key is not None and rng is None and self._seed is not None
         if repeats and (hit := self._results.get(key)) is not None:
             return hit.copy()
         result = _fill.generate(self._with_source(template, rng, native))
-        if repeats and template.adapter.library == "numpy" and result.size <= _MEMO_ELEMENTS:
-            # A seeded initializer returns the same values on every call: small NumPy
-            # results are kept (a few KiB at most) and later calls return a copy.
+        if repeats and template.adapter.memoize_results and result.size <= _MEMO_ELEMENTS:
+            # A seeded initializer returns the same values on every call: small results
+            # (64 KiB at most) are kept and later calls return a copy.
             _remember(self._results, key, result.copy())
         return result
 
@@ -418,8 +419,8 @@ class VarianceScaling(Initializer):
         offset = (0,) * len(shape) if partition is None else partition.var_offset
         complex_ = target.dtype_name.startswith("complex")
         scaling_ = self._scaling(full, complex_)
-        check_representable(scaling_, target.dtype_name)
-        check_fits(shape, target)
+        _dtypes.check_representable(scaling_, target.dtype_name)
+        _dtypes.check_fits(shape, target)
         return _fill.Request(
             xp=target.xp,
             adapter=target.adapter,
@@ -460,14 +461,22 @@ def _call_key(
     device: Any,
     native: Any,
     chunks: Any,
+    rng: Any,
 ) -> Any:
-    """A hashable key of a call's arguments, or ``None`` for calls that are not cached."""
+    """A hashable key of a call's arguments, or ``None`` for calls that are not cached.
+
+    Everything a template depends on is in the key, by value: a generator's library *and*
+    device, the partition's shape and offset (only immutable ``PartitionInfo``), the device
+    with its type (``0`` and ``False`` are equal but not the same device).
+    """
     if like is not None or type(shape) is not tuple:
         return None
     if not all(type(d) is int for d in shape):  # no bools, whose hash equals 0 and 1
         return None
-    library = None if native is None else native[1]
-    key = (shape, dtype, partition_info, xp, device, library, chunks)
+    if partition_info is not None and type(partition_info) is not PartitionInfo:
+        return None
+    generator = None if native is None else (native[1], str(native[0].generator_device(rng)))
+    key = (shape, dtype, partition_info, xp, type(device), device, generator, chunks)
     try:
         hash(key)
     except TypeError:
@@ -476,56 +485,14 @@ def _call_key(
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    """Store in a small cache, evicting the oldest entry when full."""
+    """Store in a small cache, evicting the oldest entry when full (thread-tolerant)."""
     if len(cache) >= _MEMO_ENTRIES:
-        cache.pop(next(iter(cache)), None)
+        # Another thread may change the cache meanwhile: then skip the eviction.
+        with contextlib.suppress(RuntimeError, StopIteration):
+            cache.pop(next(iter(cache)), None)
     cache[key] = value
 
 
 #: The per-initializer caches keep up to this many entries; results of at most this
 #: many elements are memoized.
 _MEMO_ENTRIES, _MEMO_ELEMENTS = 64, 4096
-
-#: Largest finite value and smallest normal value of each dtype.
-_FINFO = {
-    "float16": (float(np.finfo(np.float16).max), float(np.finfo(np.float16).smallest_normal)),
-    "bfloat16": (3.3895313892515355e38, 1.1754943508222875e-38),
-    "float32": (float(np.finfo(np.float32).max), float(np.finfo(np.float32).smallest_normal)),
-    "float64": (float(np.finfo(np.float64).max), float(np.finfo(np.float64).smallest_normal)),
-}
-_FINFO["complex64"], _FINFO["complex128"] = _FINFO["float32"], _FINFO["float64"]
-
-
-#: Bytes per element of each dtype.
-_ITEMSIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "complex64": 8}
-_ITEMSIZE["complex128"] = 16
-
-
-def check_fits(shape: tuple[int, ...], target: _target.Target) -> None:
-    """Raise ``ValueError`` before allocating an array that cannot possibly fit."""
-    nbytes = math.prod(shape) * _ITEMSIZE[target.dtype_name]
-    limit = 2**63 - 1  # no 64-bit address space holds more
-    capacity = target.adapter.capacity(target.device)
-    if capacity is not None:
-        limit = min(limit, capacity)
-    if nbytes > limit:
-        where = "any address space holds" if limit == 2**63 - 1 else f"the {limit / 2**30:.3g} GiB"
-        on = "" if target.device is None else f" on device {target.device!r}"
-        msg = (
-            f"`shape` {shape} of {target.dtype_name} needs {nbytes / 2**30:.4g} GiB, more than "
-            f"{where} that {target.library}{on} can hold."
-        )
-        raise ValueError(msg)
-
-
-def check_representable(s: Scaling, dtype: str) -> None:
-    """Raise ``ValueError`` if the distribution's scale over- or underflows ``dtype``."""
-    largest, tiny = _FINFO[dtype]
-    # Untruncated normal samples reach about 8.6 standard deviations (float64 Box–Muller).
-    reach = s.bound if s.bound is not None else 9.0 * s.sampling_scale
-    if not math.isfinite(reach) or reach > largest or s.sampling_scale < tiny:
-        msg = (
-            f"`scale` gives a standard deviation of {s.stddev:g}, which {dtype} cannot "
-            f"represent (finite values lie within ±{largest:g}, normal values above {tiny:g})."
-        )
-        raise ValueError(msg)

@@ -112,11 +112,6 @@ def device_of(x: Any) -> Any:
     return array_api_compat.device(x)
 
 
-def default_device(xp: Any) -> Any:
-    """The namespace's default device (it follows e.g. ``torch.set_default_device``)."""
-    return xp.__array_namespace_info__().default_device()
-
-
 def is_writeable(x: Any) -> bool:
     """Whether an array can be written in place."""
     return bool(array_api_compat.is_writeable_array(x))
@@ -141,10 +136,7 @@ def dtype_name(dtype: Any, name: str = "dtype") -> str:
             msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
             raise TypeError(msg) from None
     if result not in DTYPES:
-        msg = (
-            f"`{name}` must be a floating dtype, one of {DTYPES}; "
-            f"received {describe(dtype)}."
-        )
+        msg = f"`{name}` must be a floating dtype, one of {DTYPES}; received {describe(dtype)}."
         raise ValueError(msg)
     return result
 

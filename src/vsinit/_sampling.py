@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from vsinit._dtypes import clip_bound
 from vsinit._elementwise import Elementwise
 from vsinit._quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
 from vsinit.rng._philox import philox4x32
@@ -253,18 +254,6 @@ DISTRIBUTIONS: dict[str, Any] = {
     "complex_normal": _complex("complex_normal"),
     "complex_truncated_normal": _complex("complex_truncated_normal"),
 }
-
-
-def clip_bound(bound: float, dtype: str) -> float:
-    """The largest value of ``dtype`` that does not exceed ``bound`` (``bound`` > 0)."""
-    if dtype == "bfloat16":  # bfloat16 is float32 without its low 16 bits
-        bits = np.array([clip_bound(bound, "float32")], dtype=np.float32).view(np.uint32)
-        return float((bits & np.uint32(0xFFFF0000)).view(np.float32)[0])
-    t = np.dtype(dtype).type
-    b = t(bound)
-    if float(b) > bound:
-        b = np.nextafter(b, t(0))
-    return float(b)
 
 
 # -- the portable stream --------------------------------------------------------------------

@@ -150,7 +150,7 @@ def resolve_target(
     available = adapter.dtypes(xp, device)
     if name not in available:
         names = [n for n in _namespace.DTYPES if n in available]
-        hint = " (enable jax_enable_x64 for float64)" if library == "jax" else ""
+        hint = adapter.dtype_hint(name)
         msg = (
             f"`dtype` {name!r} is not available in {library} on device {device!r}; "
             f"available: {names}{hint}."
@@ -160,19 +160,14 @@ def resolve_target(
 
 
 def check_chunks(chunks: Any, like: Any, target: Target, target_shape: tuple[int, ...]) -> Any:
-    """The Dask chunks of a call: ``chunks``, else ``like``'s (Dask only)."""
-    if target.library != "dask":
+    """The chunks of a call: ``chunks``, else ``like``'s (chunked libraries only: Dask)."""
+    if not target.adapter.chunked:
         msg = (
-            "`chunks` applies to Dask arrays only (xp=dask.array or like= a Dask array); "
+            "`chunks` applies to chunked arrays only (xp=dask.array or like= a Dask array); "
             f"received {describe(chunks)} for a {target.library} result."
         )
         raise TypeError(msg)
-    if chunks is not None:
-        return chunks
-    if tuple(like.shape) == target_shape:
-        return like.chunks
-    # Another shape: keep like's block size where the ranks agree, else Dask's default.
-    return like.chunksize if like.ndim == len(target_shape) else None
+    return target.adapter.chunks_of(like, target_shape) if chunks is None else chunks
 
 
 def resolve_array(x: Any) -> Target:

@@ -56,6 +56,13 @@ class Adapter:
     #: Elements generated per tile: large enough to amortize per-call overhead, small
     #: enough that temporaries stay in cache.
     tile_size: int = 1 << 18
+    #: Per-initializer caches may keep resolved templates for this library (``False``
+    #: where the answer depends on state that can change between calls, e.g. JAX's x64).
+    cache_templates: bool = True
+    #: Small results of seeded initializers may be kept and copied on later calls.
+    memoize_results: bool = False
+    #: Results are chunked (``chunks=`` applies): Dask.
+    chunked: bool = False
     #: Elements per tile on the compiled tier (``rng="compiled"``): one compiled kernel
     #: call per tile, with no temporaries, so tiles can be large.
     compiled_tile_size: int = 1 << 20
@@ -136,6 +143,16 @@ class Adapter:
     def device_of(self, x: Any) -> Any:
         """The device of an array of this library (``like=``)."""
         return device_of(x)
+
+    def chunks_of(self, like: Any, shape: tuple[int, ...]) -> Any:
+        """The chunks a result of ``shape`` takes from ``like`` (chunked libraries)."""
+        del like, shape
+        return None
+
+    def dtype_hint(self, name: str) -> str:
+        """A hint for an unavailable dtype, appended to the error message."""
+        del name
+        return ""
 
     def capacity(self, device: Any) -> int | None:
         """Bytes one array on ``device`` can at most hold (``None``: no known limit).

@@ -33,12 +33,19 @@ class DaskAdapter(Adapter):
     """Adapter for Dask arrays and Dask generators."""
 
     library = "dask"
+    chunked = True
 
     def writable(self, x: Any) -> bool:
         return False
 
     def capacity(self, device: Any) -> int | None:
         return None  # lazy: blocks are generated (and can be stored) one by one
+
+    def chunks_of(self, like: Any, shape: tuple[int, ...]) -> Any:
+        if tuple(like.shape) == shape:
+            return like.chunks
+        # Another shape: keep like's block size where the ranks agree, else Dask's default.
+        return like.chunksize if like.ndim == len(shape) else None
 
     def device_of(self, x: Any) -> Any:
         # The kind of blocks, read from the array's meta: "cpu" for NumPy, "cupy" for

@@ -31,12 +31,16 @@ class JaxAdapter(Adapter):
 
     library = "jax"
     generators_by_type = False  # a key is a jax.Array of a key dtype or uint32[2]
+    cache_templates = False  # the dtypes follow jax_enable_x64, which may change
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64" if _x64() else "u32"
 
     def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return jax.jit
+
+    def dtype_hint(self, name: str) -> str:
+        return " (enable jax_enable_x64 for 64-bit dtypes)" if name.endswith(("64", "128")) else ""
 
     def counted_loop(self) -> Callable[..., Any]:
         return jax.lax.fori_loop

@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from vsinit._dtypes import clip_bound
 from vsinit._quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
-from vsinit._sampling import ELEMENTS_PER_BLOCK, clip_bound
+from vsinit._sampling import ELEMENTS_PER_BLOCK
 
 #: Kernel ids of the distributions (real dtypes; complex results use the generic path).
 KINDS = {"uniform": 0, "truncated_normal": 1, "normal": 2}
@@ -107,7 +108,7 @@ __device__ void vs_philox(unsigned int c[4], unsigned int k0, unsigned int k1) {
 }}
 
 /* The top bits of one word (float32) or 53 bits of two words (float64), exact. */
-__device__ {T} vs_bits({T} unused, unsigned int a, unsigned int b) {{
+__device__ {T} vs_bits(unsigned int a, unsigned int b) {{
 #if {FLOAT32}
     return ({T})(a >> 8);
 #else
@@ -118,10 +119,10 @@ __device__ {T} vs_bits({T} unused, unsigned int a, unsigned int b) {{
 /* s·u, u uniform on (-1, 1): (2k + 1 - 2^B)·2^-B. */
 __device__ {T} vs_symmetric(unsigned int a, unsigned int b) {{
 #if {FLOAT32}
-    {T} u = vs_bits(0, a, b) * 1.1920928955078125e-07f;
+    {T} u = vs_bits(a, b) * 1.1920928955078125e-07f;
     return u + (5.9604644775390625e-08f - 1.0f);
 #else
-    {T} u = vs_bits(0, a, b) * 2.220446049250313e-16;
+    {T} u = vs_bits(a, b) * 2.220446049250313e-16;
     return u + (1.1102230246251565e-16 - 1.0);
 #endif
 }}
@@ -171,11 +172,11 @@ extern "C" __global__ void {NAME}(
         for (int pair = 0; pair < per_block / 2; pair++) {{
 #if {FLOAT32}
             unsigned int a = c[2 * pair], b = c[2 * pair + 1];
-            {T} u1 = (vs_bits(0, a, 0) + 1.0f) * 5.9604644775390625e-08f;
-            {T} t = vs_bits(0, b, 0) * ({T}){BITS_ANGLE};
+            {T} u1 = (vs_bits(a, 0) + 1.0f) * 5.9604644775390625e-08f;
+            {T} t = vs_bits(b, 0) * ({T}){BITS_ANGLE};
 #else
-            {T} u1 = (vs_bits(0, c[0], c[1]) + 1.0) * 1.1102230246251565e-16;
-            {T} t = vs_bits(0, c[2], c[3]) * ({T}){BITS_ANGLE};
+            {T} u1 = (vs_bits(c[0], c[1]) + 1.0) * 1.1102230246251565e-16;
+            {T} t = vs_bits(c[2], c[3]) * ({T}){BITS_ANGLE};
 #endif
             {T} r = log{F}(u1);
             r *= ({T})(-2.0 * scale * scale);

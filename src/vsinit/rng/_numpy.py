@@ -18,6 +18,7 @@ class NumpyAdapter(Adapter):
 
     library = "numpy"
     mutable = True
+    memoize_results = True
     threaded = True  # ufuncs release the GIL; tiles are independent
     tile_size = 1 << 18
 

@@ -69,7 +69,7 @@ def philox4x32(
         return ops.elementwise.scratch(f"philox{next(fresh)}", tuple(like.shape), like.dtype)
 
     for r, (k0, k1) in enumerate(round_keys):
-        fast = ops.fast_rounds(c0, c1, c2, c3, [spare(c0), spare(c0)])
+        fast = ops.fast_rounds(c0, c1, c2, c3, spare)
         if fast is not None:  # every word is now a full array: the tight loop takes over
             return fast(round_keys[r:])  # type: ignore[no-any-return]
         hi0, lo0 = ops.mulhilo_(c0, M0, spare(c0))

@@ -30,7 +30,7 @@ ENTRY_POINT_GROUP = "vsinit.rng"
 
 _registered: dict[str, Adapter] = {}
 _loaded: dict[str, Adapter] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def register(adapter: Adapter, *, replace: bool = False) -> None:
@@ -90,9 +90,11 @@ def adapter_for(library: str) -> Adapter:
     check_library(library)
     adapter = _loaded.get(library)
     if adapter is None:
-        adapter = _find(library)
-        with _lock:
-            _loaded[library] = adapter
+        with _lock:  # a concurrent register() must not be shadowed by a stale lookup
+            adapter = _loaded.get(library)
+            if adapter is None:
+                adapter = _find(library)
+                _loaded[library] = adapter
     return adapter
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import math
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
 
+from vsinit._dtypes import clip_bound
 from vsinit._elementwise import OutFunctions
 from vsinit._quantile import ERF_SQRT2
-from vsinit._sampling import clip_bound
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._words import WordMode, wrapping_multiply_works
 
@@ -55,6 +56,7 @@ class TorchAdapter(Adapter):
 
     def __init__(self) -> None:
         self._modes: dict[str, WordMode] = {}
+        self._cupy: bool | None = None  # whether the CuPy kernel can serve CUDA tensors
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         kind = torch.device(device).type if device is not None else "cpu"
@@ -73,17 +75,32 @@ class TorchAdapter(Adapter):
         return compile_
 
     def fused_tile(self, request: Any, tile: Any, out: Any) -> bool:
-        # On a CUDA device, the portable-stream kernel runs through CuPy (zero-copy via
-        # DLPack) on PyTorch's current stream, when CuPy is installed.
-        if out.device.type != "cuda" or importlib.util.find_spec("cupy") is None:
+        # On a CUDA device the portable-stream kernel runs through CuPy (zero-copy via
+        # DLPack) on PyTorch's current stream, when CuPy is installed and works; otherwise
+        # (and on the CPU) the array code computes the same values.
+        if out.device.type != "cuda" or not self._cupy_usable():
             return False
         import cupy
 
         from vsinit.rng._cupy import launch
 
         stream = torch.cuda.current_stream(out.device)
-        with cupy.cuda.Device(out.device.index), cupy.cuda.ExternalStream(stream.cuda_stream):
-            return launch(request, tile, cupy.from_dlpack(out))
+        try:
+            with cupy.cuda.Device(out.device.index), cupy.cuda.ExternalStream(stream.cuda_stream):
+                return launch(request, tile, cupy.from_dlpack(out))
+        except Exception as exc:
+            self._cupy = False
+            warnings.warn(
+                f"vsinit: the CuPy kernel failed ({exc}); using PyTorch operations instead.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return False
+
+    def _cupy_usable(self) -> bool:
+        if self._cupy is None:
+            self._cupy = importlib.util.find_spec("cupy") is not None
+        return self._cupy
 
     def out_functions(self, xp: Any) -> OutFunctions:
         return _OUT_FUNCTIONS

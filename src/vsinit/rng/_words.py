@@ -197,13 +197,13 @@ class WordOps:
             return b
         return a ^ b
 
-    def fast_rounds(self, c0: Word, c1: Word, c2: Word, c3: Word, spares: list[Any]) -> Any:
+    def fast_rounds(self, c0: Word, c1: Word, c2: Word, c3: Word, spare: Any) -> Any:
         """A tight Philox loop for words that are equally shaped arrays, or ``None``.
 
         It applies only where results can be written into buffers (``out=``) and the
         words are carried in 64 bits; it performs exactly the operations of the generic
         rounds in :func:`vsinit.rng._philox.philox4x32`, with the Python overhead of one
-        call per operation and no checks in between.
+        call per operation and no checks in between. ``spare(like)`` gives a free buffer.
         """
         native = self.elementwise.native
         if native is None or self.mode not in ("u64", "i64"):
@@ -214,9 +214,7 @@ class WordOps:
         shape = tuple(c0.shape)
         if any(tuple(w.shape) != shape for w in words[1:]):
             return None
-        if any(s is None or tuple(s.shape) != shape for s in spares):
-            return None
-        return _Rounds(native, self.mode == "i64", words, spares)
+        return _Rounds(native, self.mode == "i64", words, [spare(c0), spare(c0)])
 
     def add_(self, a: Word, b: Word) -> Word:
         """``(a + b) mod 2**32``; may overwrite ``a`` (never ``b``); either may be an int."""
