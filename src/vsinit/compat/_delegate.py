@@ -74,12 +74,13 @@ class Delegating(Initializer):
     def fill_(self, x: Any, *, partition_info: PartitionInfo | None = None, rng: Any = None) -> Any:
         """Overwrite ``x`` in place and return it; see :meth:`vsinit.VarianceScaling.fill_`."""
         full = getattr(partition_info, "full_shape", None)
+        name = "partition_info.full_shape"
         if full is None:
-            full = getattr(x, "shape", None)
+            full, name = getattr(x, "shape", None), "x.shape"
             if full is None:
                 msg = f"`x` must be an array; received {describe(x)}."
                 raise TypeError(msg)
-        dims = as_shape(tuple(full), "x.shape")
+        dims = as_shape(tuple(full), name)
         check_real(getattr(x, "dtype", None), "x.dtype")
         return self.core(dims).fill_(x, partition_info=partition_info, rng=rng)
 
