@@ -101,7 +101,7 @@ class VarianceScaling(Initializer):
       deviation of that truncated normal), so that no value exceeds
       ``2 · sqrt(var) / 0.8796…`` in magnitude. Truncation is exact (inverse CDF), with no
       pile-up at the bounds.
-    * ``"untruncated_normal"``: ``N(0, sqrt(var))``.
+    * ``"untruncated_normal"``: the normal distribution with mean 0 and variance ``var``.
     * ``"uniform"``: ``U(-limit, limit)`` with ``limit = sqrt(3 · var)``.
 
     Parameters
@@ -117,8 +117,9 @@ class VarianceScaling(Initializer):
         ``None`` (fresh values on every call) or an int in ``[0, 2**64)``: every call then
         returns the same values, on every array library and device.
     dtype
-        Default dtype of the results: ``"float16"``, ``"bfloat16"``, ``"float32"`` or
-        ``"float64"``, or a dtype object of any supported library.
+        Default dtype of the results: ``"float16"``, ``"bfloat16"``, ``"float32"``,
+        ``"float64"``, ``"complex64"`` or ``"complex128"`` (complex weights: ``E|w|² = var``,
+        bounds on the modulus), or a dtype object of any supported library.
     in_axis, out_axis, batch_axis
         Axes of the input units, output units and independent batch entries (int or
         sequence of ints). The default, ``(..., in, out)``, is the TensorFlow/Keras/JAX

@@ -13,8 +13,10 @@ framework means something else by the same words, its profile reproduces that me
 * :mod:`vsinit.compat.torch` — ``torch.nn.init``'s in-place ``kaiming_*_``, ``xavier_*_``
   and ``trunc_normal_`` (absolute bounds, exact for every dtype), on any writable array.
 
-No profile imports its framework: each samples through the core, so every profile runs on
-every array library vsinit supports. :data:`PROFILES` tabulates what each one does.
+Importing a profile imports no framework: each samples through the core. The TF1, Keras
+and PyTorch profiles run on every array library vsinit supports; the JAX profile returns JAX
+arrays, as ``jax.nn.initializers`` does (and imports JAX when called). :data:`PROFILES`
+tabulates what each one does.
 
 >>> from vsinit.compat import tf1, keras, jax, torch
 >>> sorted(PROFILES)
