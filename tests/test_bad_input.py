@@ -590,9 +590,7 @@ class TestFill:
             INIT.fill_(x)
 
     @given(
-        dtype=st.sampled_from(
-            [np.int32, np.int64, np.uint8, np.bool_, np.clongdouble, "S2", "U2"]
-        )
+        dtype=st.sampled_from([np.int32, np.int64, np.uint8, np.bool_, np.clongdouble, "S2", "U2"])
     )
     def test_an_array_that_is_not_floating(self, dtype):
         with pytest.raises(ValueError, match=named("x.dtype")):

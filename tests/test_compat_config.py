@@ -167,10 +167,9 @@ class TestRejections:
         with pytest.raises(ValueError, match="SeedGenerator"):
             VS.from_config({"scale": 1.0, "seed": seed})
 
-    def test_keras_axes_need_the_keras_profile(self):
-        config = {"scale": 1.0, "input_axes": [0], "output_axes": [1, 2]}
-        with pytest.raises(ValueError, match="vsinit.compat.keras"):
-            VS.from_config(config)
+    def test_a_lone_keras_axis_is_rejected(self):
+        with pytest.raises(ValueError, match="only \\['input_axes'\\]"):
+            VS.from_config({"scale": 1.0, "input_axes": [0], "output_axes": None})
 
     def test_keras_and_vsinit_axes_do_not_mix(self):
         with pytest.raises(ValueError, match="mixes"):
@@ -187,6 +186,13 @@ class TestProfileClasses:
     def test_tf1_legacy_option_round_trips(self):
         init = tf1.VarianceScaling(2.0, truncation_correction=False, seed=1)
         assert tf1.VarianceScaling.from_config(init.get_config()) == init
+
+    @pytest.mark.parametrize("shape", [(64, 8, 16), (5, 3, 7, 2)], ids=str)
+    def test_keras_axes_map_to_the_core_without_receptive_field(self, shape):
+        config = {"scale": 1.0, "seed": 2, "input_axes": [0], "output_axes": [1, 2]}
+        init = VS.from_config(config)
+        assert (init.in_axis, init.out_axis, init.receptive_field) == ((0,), (1, 2), False)
+        assert init.scaling(shape) == vkeras.VarianceScaling.from_config(config).scaling(shape)
 
     def test_keras_profile_keeps_the_axes(self):
         config = {"scale": 1.0, "seed": 2, "input_axes": [0], "output_axes": [1, 2]}

@@ -100,6 +100,29 @@ class TestAxes:
         with pytest.raises(TypeError, match="`in_axis`"):
             vsinit.compute_fans((2, 3), in_axis=bad)
 
+    @pytest.mark.parametrize(
+        ("shape", "kwargs", "expected"),
+        [
+            ((3, 3, 16, 32), {}, (16, 32)),
+            ((64, 8, 16), {"in_axis": 0, "out_axis": (1, 2)}, (64, 128)),
+            ((10, 3, 4), {"batch_axis": 0}, (3, 4)),
+        ],
+        ids=str,
+    )
+    def test_without_receptive_field_only_in_and_out_axes_count(self, shape, kwargs, expected):
+        assert vsinit.compute_fans(shape, receptive_field=False, **kwargs) == expected
+
+    def test_without_receptive_field_the_rank_rules_do_not_apply(self):
+        with pytest.raises(ValueError, match="`in_axis` contains axis -2"):
+            vsinit.compute_fans((5,), receptive_field=False)
+
+    @pytest.mark.parametrize("bad", [0, 1, "no", None], ids=repr)
+    def test_receptive_field_must_be_a_bool(self, bad):
+        with pytest.raises(TypeError, match="`receptive_field`"):
+            vsinit.compute_fans((2, 3), receptive_field=bad)
+        with pytest.raises(TypeError, match="`receptive_field`"):
+            vsinit.VarianceScaling(receptive_field=bad)
+
     def test_rank_one_with_pytorch_layout_is_out_of_range(self):
         with pytest.raises(ValueError, match="`in_axis` contains axis 1"):
             vsinit.compute_fans((5,), in_axis=1, out_axis=0)

@@ -21,6 +21,7 @@ def compute_fans(
     in_axis: Axes = -2,
     out_axis: Axes = -1,
     batch_axis: Axes = (),
+    receptive_field: bool = True,
 ) -> tuple[int, int]:
     """Return ``(fan_in, fan_out)`` of a weight tensor of the given shape.
 
@@ -46,6 +47,9 @@ def compute_fans(
         end). They must not overlap.
     batch_axis
         Axis or axes that index independent weight tensors; they count towards neither fan.
+    receptive_field
+        ``False`` counts only the input and output axes, ignoring every other axis as
+        Keras 3 does when given ``input_axes`` and ``output_axes``.
 
     Returns
     -------
@@ -72,7 +76,10 @@ def compute_fans(
     """
     shape = check_shape(shape)
     axes = check_axes(in_axis, "in_axis"), check_axes(out_axis, "out_axis")
-    return fans(shape, *axes, check_axes(batch_axis, "batch_axis"))
+    if not isinstance(receptive_field, bool):
+        msg = f"`receptive_field` must be True or False; received {receptive_field!r}."
+        raise TypeError(msg)
+    return fans(shape, *axes, check_axes(batch_axis, "batch_axis"), receptive_field)
 
 
 @lru_cache(maxsize=1024)
@@ -81,10 +88,11 @@ def fans(
     in_axis: int | tuple[int, ...],
     out_axis: int | tuple[int, ...],
     batch_axis: int | tuple[int, ...],
+    receptive_field: bool = True,
 ) -> tuple[int, int]:
     """:func:`compute_fans` for already validated, hashable arguments (cached)."""
     rank = len(shape)
-    if (in_axis, out_axis, batch_axis) == DEFAULT_AXES and rank < 2:
+    if (in_axis, out_axis, batch_axis) == DEFAULT_AXES and rank < 2 and receptive_field:
         return (1, 1) if rank == 0 else (shape[0], shape[0])
     ins = resolve_axes(in_axis, rank, "in_axis")
     outs = resolve_axes(out_axis, rank, "out_axis")
@@ -101,9 +109,9 @@ def fans(
             )
             raise ValueError(msg)
     used = set(ins) | set(outs) | set(batch)
-    receptive_field = math.prod(d for i, d in enumerate(shape) if i not in used)
-    fan_in = math.prod(shape[i] for i in ins) * receptive_field
-    fan_out = math.prod(shape[i] for i in outs) * receptive_field
+    rf = math.prod(d for i, d in enumerate(shape) if i not in used) if receptive_field else 1
+    fan_in = math.prod(shape[i] for i in ins) * rf
+    fan_out = math.prod(shape[i] for i in outs) * rf
     return fan_in, fan_out
 
 

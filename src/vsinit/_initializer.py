@@ -124,6 +124,9 @@ class VarianceScaling(Initializer):
         Axes of the input units, output units and independent batch entries (int or
         sequence of ints). The default, ``(..., in, out)``, is the TensorFlow/Keras/JAX
         layout; PyTorch's ``(out, in, *kernel)`` is ``in_axis=1, out_axis=0``.
+    receptive_field
+        ``False`` ignores the axes that are neither input, output nor batch axes instead
+        of multiplying both fans by them (Keras 3's ``input_axes``/``output_axes``).
 
     Raises
     ------
@@ -166,6 +169,7 @@ class VarianceScaling(Initializer):
         "in_axis",
         "out_axis",
         "batch_axis",
+        "receptive_field",
     )
 
     __slots__ = (
@@ -173,6 +177,7 @@ class VarianceScaling(Initializer):
         "_distribution",
         "_dtype",
         "_mode",
+        "_receptive_field",
         "_results",
         "_scale",
         "_scalings",
@@ -191,6 +196,7 @@ class VarianceScaling(Initializer):
         in_axis: Axes = -2,
         out_axis: Axes = -1,
         batch_axis: Axes = (),
+        receptive_field: bool = True,
     ) -> None:
         self._scale = check_scale(scale)
         self._mode = check_choice(mode, "mode", tuple(MODES))
@@ -204,6 +210,10 @@ class VarianceScaling(Initializer):
             check_axes(out_axis, "out_axis"),
             check_axes(batch_axis, "batch_axis"),
         )
+        if not isinstance(receptive_field, bool):
+            msg = f"`receptive_field` must be True or False; received {receptive_field!r}."
+            raise TypeError(msg)
+        self._receptive_field = receptive_field
         self._scalings: dict[tuple[tuple[int, ...], bool], Scaling] = {}
         self._templates: dict[Any, _fill.Request] = {}
         self._results: dict[Any, Any] = {}
@@ -249,6 +259,11 @@ class VarianceScaling(Initializer):
         """Axis or axes of independent batch entries."""
         return self._axes[2]
 
+    @property
+    def receptive_field(self) -> bool:
+        """Whether axes other than the input, output and batch axes multiply both fans."""
+        return self._receptive_field
+
     def get_config(self) -> dict[str, Any]:
         """The configuration as a JSON-serializable dict (axes as ints or lists).
 
@@ -257,7 +272,8 @@ class VarianceScaling(Initializer):
         >>> import vsinit
         >>> vsinit.he_normal(seed=1).get_config()  # doctest: +NORMALIZE_WHITESPACE
         {'scale': 2.0, 'mode': 'fan_in', 'distribution': 'truncated_normal', 'seed': 1,
-         'dtype': 'float32', 'in_axis': -2, 'out_axis': -1, 'batch_axis': []}
+         'dtype': 'float32', 'in_axis': -2, 'out_axis': -1, 'batch_axis': [],
+         'receptive_field': True}
         """
 
         def axes(a: int | tuple[int, ...]) -> int | list[int]:
@@ -272,6 +288,7 @@ class VarianceScaling(Initializer):
             "in_axis": axes(self._axes[0]),
             "out_axis": axes(self._axes[1]),
             "batch_axis": axes(self._axes[2]),
+            "receptive_field": self._receptive_field,
         }
 
     def scaling(self, shape: Sequence[int], dtype: Any = None) -> Scaling:
@@ -294,7 +311,7 @@ class VarianceScaling(Initializer):
     def _scaling(self, full_shape: tuple[int, ...], complex_: bool = False) -> Scaling:
         result = self._scalings.get((full_shape, complex_))
         if result is None:
-            fan_pair = fans(full_shape, *self._axes)
+            fan_pair = fans(full_shape, *self._axes, self._receptive_field)
             result = scaling(
                 self._scale, self._mode, self._distribution, fan_pair, complex_=complex_
             )

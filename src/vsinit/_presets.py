@@ -45,6 +45,7 @@ def _preset(name: str) -> Callable[..., VarianceScaling]:
         in_axis: Axes = -2,
         out_axis: Axes = -1,
         batch_axis: Axes = (),
+        receptive_field: bool = True,
     ) -> VarianceScaling:
         return VarianceScaling(
             scale,
@@ -55,6 +56,7 @@ def _preset(name: str) -> Callable[..., VarianceScaling]:
             in_axis=in_axis,
             out_axis=out_axis,
             batch_axis=batch_axis,
+            receptive_field=receptive_field,
         )
 
     preset.__name__ = preset.__qualname__ = name

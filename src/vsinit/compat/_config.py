@@ -44,7 +44,7 @@ ENVELOPE = ("module", "class_name", "config", "registered_name", "shared_object_
 PRESET_KEYS = ("seed", "dtype", "input_axes", "output_axes")
 
 #: vsinit's own axis keys, and Keras 3's.
-VSINIT_AXES = ("in_axis", "out_axis", "batch_axis")
+VSINIT_AXES = ("in_axis", "out_axis", "batch_axis", "receptive_field")
 KERAS_AXES = ("input_axes", "output_axes")
 
 
@@ -150,11 +150,20 @@ def _translate_axes(kwargs: dict[str, Any], accepted: tuple[str, ...], owner: st
         raise ValueError(msg)
     for key in keras:
         del kwargs[key]
-    if any(v is not None for v in keras.values()):
+    given = {k: v for k, v in keras.items() if v is not None}
+    if not given:
+        return
+    if len(given) == 1:
         msg = (
-            f"`config` has Keras 3 axes {keras}: Keras ignores every other axis, which a "
-            f"{owner} with fixed axes expresses only for one rank; use "
-            "vsinit.compat.keras.VarianceScaling.from_config(config), which reproduces them "
-            "exactly for every rank."
+            f"`config` has only {sorted(given)}: Keras 3 uses the axes only when both "
+            "input_axes and output_axes are given (and silently ignores one alone)."
         )
         raise ValueError(msg)
+    # Keras counts the input and output axes only: every other axis is ignored.
+    kwargs["in_axis"] = _axes(given["input_axes"])
+    kwargs["out_axis"] = _axes(given["output_axes"])
+    kwargs["receptive_field"] = False
+
+
+def _axes(axes: Any) -> Any:
+    return list(axes) if isinstance(axes, (list, tuple)) else axes

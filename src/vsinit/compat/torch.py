@@ -48,7 +48,7 @@ from vsinit._variance import TRUNCATED_NORMAL_STD
 from vsinit.compat import _truncated
 
 #: PyTorch's weight layout ``(out, in, *kernel)``.
-LAYOUT = {"in_axis": 1, "out_axis": 0}
+LAYOUT: dict[str, Any] = {"in_axis": 1, "out_axis": 0}
 KAIMING_MODES = ("fan_in", "fan_out")
 
 
