@@ -32,6 +32,27 @@ def test_jax_jit_matches_the_eager_portable_stream(distribution):
         assert ulps(got, ref) <= 8
 
 
+@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal"])
+def test_jax_jit_in_tiles_matches_the_eager_portable_stream(distribution, monkeypatch):
+    pytest.importorskip("jax")
+    import jax.numpy as jnp
+
+    from vsinit.rng._jax import ADAPTER
+
+    monkeypatch.setattr(ADAPTER, "compiled_tile_size", 1000)  # (37, 129): five tiles
+    init = vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)
+    got = to_numpy(init(SHAPE, xp=jnp, rng="compiled"))
+    ref = portable(distribution)
+    assert got.shape == SHAPE
+    if distribution == "uniform":
+        assert np.array_equal(got, ref)
+    else:
+        assert ulps(got, ref) <= 8
+    box = vsinit.PartitionInfo(SHAPE, (10, 0))
+    part = to_numpy(init((20, 129), xp=jnp, rng="compiled", partition_info=box))
+    assert np.array_equal(part, got[10:30])
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # raised inside torch.compile
 @pytest.mark.parametrize("distribution", ["uniform", "truncated_normal"])
 def test_torch_compile_matches_the_eager_portable_stream(distribution):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from vsbench import targets
 from vsbench.cases import BACKENDS, DISTRIBUTIONS
 
 MIB = 2**20
@@ -28,10 +29,16 @@ CASE_LABELS = {
 
 def render(results: dict[str, Any]) -> str:
     cases = results["cases"]
-    parts = [_header(results)]
+    parts = [_header(results), _targets(results)]
     parts += _throughput_tables(cases)
     parts += [_overhead_table(cases), _memory_table(cases), _not_measured(cases)]
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _targets(results: dict[str, Any]) -> str:
+    """The issue's performance targets (``run.py --check``) as a table."""
+    rows = [[o.status, o.target, o.measured] for o in targets.check(results)]
+    return "### Targets\n\n" + _table(["", "target", "measured"], rows, "lll")
 
 
 # -- formatting -------------------------------------------------------------------------

@@ -15,13 +15,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from vsinit import _dtypes, _sampling
 from vsinit._elementwise import Elementwise
 from vsinit._partition import Tile
 from vsinit.rng._philox import key_schedule, philox4x32, philox_round
-from vsinit.rng._words import WordOps
+from vsinit.rng._words import MASK32, WordOps
 
 _CACHE: dict[Any, Callable[..., Any]] = {}
+#: Host dtypes of the packed word input, per word mode (int64 modes hold values < 2**32).
+_WORD_DTYPES = {"u64": np.uint64, "i64": np.int64, "i64split": np.int64, "u32": np.uint32}
 _LOCK = threading.Lock()
 
 
@@ -32,27 +36,20 @@ def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
     first_block, offset = divmod(int(tile.starts[0]), per_block)
     n_blocks = _padded_blocks(offset + tile.length, per_block, req.adapter.compiled_tile_size)
     fn = _compiled(req, mode, n_blocks)
-    word = {"u64": xp.uint64, "i64": xp.int64, "i64split": xp.int64, "u32": xp.uint32}[mode]
-    fdtype = getattr(xp, cdtype)
-
-    def words(value: int) -> tuple[Any, Any]:
-        return (
-            xp.asarray(value & 0xFFFFFFFF, dtype=word, device=req.device),
-            xp.asarray(value >> 32, dtype=word, device=req.device),
-        )
-
     assert req.key is not None
-    round_keys = [w for pair in key_schedule(*req.key) for w in pair]
     s = req.scaling.sampling_scale
     if req.kind != "normal":
         s = _dtypes.clip_bound(s, cdtype)
     bound = req.scaling.bound if req.scaling.bound is not None else float("inf")
+    # Two inputs, not 26 scalars: each input is a host-to-device transfer per call.
+    halves = [v for value in (first_block, req.stream) for v in (value & MASK32, value >> 32)]
+    round_keys = [w for pair in key_schedule(*req.key) for w in pair]
+    words = np.asarray(halves + round_keys, dtype=_WORD_DTYPES[mode])
+    floats = np.asarray([s, _dtypes.clip_bound(bound, cdtype)], dtype=cdtype)
+    word = {"u64": xp.uint64, "i64": xp.int64, "i64split": xp.int64, "u32": xp.uint32}[mode]
     values = fn(
-        *words(first_block),
-        *words(req.stream),
-        xp.asarray(s, dtype=fdtype, device=req.device),
-        xp.asarray(_dtypes.clip_bound(bound, cdtype), dtype=fdtype, device=req.device),
-        *(xp.asarray(w, dtype=word, device=req.device) for w in round_keys),
+        xp.asarray(words, dtype=word, device=req.device),
+        xp.asarray(floats, dtype=getattr(xp, cdtype), device=req.device),
     )
     return xp.reshape(values[offset : offset + tile.length], tile.shape)
 
@@ -108,15 +105,10 @@ def _tile_function(
     better (unrolled 16-bit-limb rounds slow down superlinearly).
     """
 
-    def tile(
-        start_lo: Any,
-        start_hi: Any,
-        stream_lo: Any,
-        stream_hi: Any,
-        scale: Any,
-        bound: Any,
-        *round_keys: Any,
-    ) -> Any:
+    def tile(words: Any, floats: Any) -> Any:
+        start_lo, start_hi, stream_lo, stream_hi = (words[i] for i in range(4))
+        round_keys = [words[i] for i in range(4, words.shape[0])]
+        scale, bound = floats[0], floats[1]
         ops = WordOps(Elementwise(xp, device, None), mode)
         c0, c1 = ops.counters_from(start_lo, start_hi, n_blocks)
         keys = list(zip(round_keys[::2], round_keys[1::2], strict=True))
