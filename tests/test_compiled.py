@@ -83,3 +83,14 @@ def test_compiled_partitions_equal_slices_of_the_whole():
 def test_a_library_without_a_compiler_raises_value_error_naming_rng():
     with pytest.raises(ValueError, match="`rng`='compiled' is not available for numpy"):
         vsinit.he_normal(seed=1)((3, 3), rng="compiled")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("library", ["jax.numpy", "torch"])
+def test_complex_dtypes_take_the_eager_portable_path(library):
+    xp = pytest.importorskip(library)
+    init = vsinit.he_normal(seed=1)
+    got = to_numpy(init((40, 50), dtype="complex64", xp=xp, rng="compiled"))
+    ref = init((40, 50), dtype="complex64")
+    assert got.dtype == np.complex64
+    assert np.allclose(got, ref, rtol=0, atol=1e-6)

@@ -30,28 +30,38 @@ _LOCK = threading.Lock()
 
 
 def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
-    """The samples of a single-run tile, scaled and clipped, in the compute dtype."""
+    """The samples of a tile (one run or several), scaled and clipped, in the compute dtype.
+
+    Every run gets the same compiled code, so a partition's values are bit for bit those of
+    the whole tensor on the same library.
+    """
     xp, cdtype = req.xp, req.compute_dtype
     per_block = _sampling.ELEMENTS_PER_BLOCK[cdtype, req.kind]
-    first_block, offset = divmod(int(tile.starts[0]), per_block)
-    n_blocks = _padded_blocks(offset + tile.length, per_block, req.adapter.compiled_tile_size)
+    starts = np.asarray(tile.starts, dtype=np.uint64)
+    first_blocks = starts // np.uint64(per_block)
+    offsets = (starts % np.uint64(per_block)).astype(np.int64)
+    needed = int(offsets.max()) + tile.length
+    n_blocks = _padded_blocks(needed, per_block, req.adapter.compiled_tile_size)
     fn = _compiled(req, mode, n_blocks)
     assert req.key is not None
     s = req.scaling.sampling_scale
     if req.kind != "normal":
         s = _dtypes.clip_bound(s, cdtype)
     bound = req.scaling.bound if req.scaling.bound is not None else float("inf")
-    # Two inputs, not 26 scalars: each input is a host-to-device transfer per call.
-    halves = [v for value in (first_block, req.stream) for v in (value & MASK32, value >> 32)]
+    # Three inputs, not one per scalar: each input is a host-to-device transfer per call.
+    host = _WORD_DTYPES[mode]
+    counters = np.stack([first_blocks & np.uint64(MASK32), first_blocks >> np.uint64(32)])
+    stream = [req.stream & MASK32, req.stream >> 32]
     round_keys = [w for pair in key_schedule(*req.key) for w in pair]
-    words = np.asarray(halves + round_keys, dtype=_WORD_DTYPES[mode])
     floats = np.asarray([s, _dtypes.clip_bound(bound, cdtype)], dtype=cdtype)
     word = {"u64": xp.uint64, "i64": xp.int64, "i64split": xp.int64, "u32": xp.uint32}[mode]
     values = fn(
-        xp.asarray(words, dtype=word, device=req.device),
+        xp.asarray(counters.astype(host), dtype=word, device=req.device),
+        xp.asarray(np.asarray(stream + round_keys, dtype=host), dtype=word, device=req.device),
         xp.asarray(floats, dtype=getattr(xp, cdtype), device=req.device),
     )
-    return xp.reshape(values[offset : offset + tile.length], tile.shape)
+    ops = WordOps(Elementwise(xp, req.device, None), mode)
+    return xp.reshape(_sampling.shift_rows(ops, values, offsets, tile.length), tile.shape)
 
 
 def _padded_blocks(blocks_needed_elements: int, per_block: int, tile_size: int) -> int:
@@ -105,25 +115,25 @@ def _tile_function(
     better (unrolled 16-bit-limb rounds slow down superlinearly).
     """
 
-    def tile(words: Any, floats: Any) -> Any:
-        start_lo, start_hi, stream_lo, stream_hi = (words[i] for i in range(4))
-        round_keys = [words[i] for i in range(4, words.shape[0])]
+    def tile(counters: Any, words: Any, floats: Any) -> Any:
+        stream_lo, stream_hi = words[0], words[1]
+        round_keys = [words[i] for i in range(2, words.shape[0])]
         scale, bound = floats[0], floats[1]
         ops = WordOps(Elementwise(xp, device, None), mode)
-        c0, c1 = ops.counters_from(start_lo, start_hi, n_blocks)
+        c0, c1 = ops.counters_from(counters[0], counters[1], n_blocks)
         keys = list(zip(round_keys[::2], round_keys[1::2], strict=True))
         if loop is None:
             lanes = philox4x32(ops, (c0, c1, stream_lo, stream_hi), None, round_keys=keys)
         else:
-            words = tuple(xp.broadcast_to(w, c0.shape) for w in (c0, c1, stream_lo, stream_hi))
+            state = tuple(xp.broadcast_to(w, c0.shape) for w in (c0, c1, stream_lo, stream_hi))
             k0s, k1s = xp.stack([k[0] for k in keys]), xp.stack([k[1] for k in keys])
 
             def body(r: Any, state: tuple[Any, ...]) -> tuple[Any, ...]:
                 return philox_round(ops, state, k0s[r], k1s[r])
 
-            lanes = loop(0, len(keys), body, words)
+            lanes = loop(0, len(keys), body, state)
         values = _sampling.DISTRIBUTIONS[kind](ops, lanes, cdtype, 1.0)
-        values = xp.reshape(values, (-1,)) * scale
+        values = xp.reshape(values, (c0.shape[0], -1)) * scale
         return values if kind == "normal" else xp.clip(values, -bound, bound)
 
     return tile

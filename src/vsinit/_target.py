@@ -191,10 +191,11 @@ def resolve_source(
     """Resolve the random source of one call (``native``: :func:`check_rng`'s answer)."""
     if native is not None:
         return _native_source(rng, adapter, device, native)
+    compiled = adapter.compile_portable  # the same words; the library's compiler fuses them
     if rng is None or (isinstance(rng, str) and rng == "portable"):
-        return Source(key_of(fresh_seed() if seed is None else seed), 0)
+        return Source(key_of(fresh_seed() if seed is None else seed), 0, compiled=compiled)
     if isinstance(rng, Philox):
-        return Source(rng.key, rng.take_stream())
+        return Source(rng.key, rng.take_stream(), compiled=compiled)
     if isinstance(rng, JaxKey):
         generator = adapter.generator_from_jax_words(rng.words)
         if generator is not None:  # JAX itself: its own key, its own values
@@ -211,7 +212,7 @@ def resolve_source(
     if isinstance(rng, str) and rng == "native":
         return Source(None, 0, adapter.new_generator(seed, device))
     if is_int(rng):
-        return Source(key_of(check_seed(rng, "rng") or 0), 0)
+        return Source(key_of(check_seed(rng, "rng") or 0), 0, compiled=compiled)
     msg = f"`rng` must be {RNG_HELP}; received {describe(rng)}."  # unreachable after check_rng
     raise TypeError(msg)
 

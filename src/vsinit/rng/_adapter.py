@@ -66,6 +66,9 @@ class Adapter:
     #: Elements per tile on the compiled tier (``rng="compiled"``): one compiled kernel
     #: call per tile, with no temporaries, so tiles can be large.
     compiled_tile_size: int = 1 << 20
+    #: The portable tier runs on the compiled path too: where eager operations are each a
+    #: separate compiled dispatch (JAX), tracing the tile once is what "eager" costs less.
+    compile_portable: bool = False
 
     # -- the portable stream ------------------------------------------------------------
     def word_mode(self, xp: Any, device: Any) -> WordMode:

@@ -32,6 +32,7 @@ class JaxAdapter(Adapter):
     library = "jax"
     generators_by_type = False  # a key is a jax.Array of a key dtype or uint32[2]
     cache_templates = False  # the dtypes follow jax_enable_x64, which may change
+    compile_portable = True  # eager jnp ops dispatch one by one: ~10x slower than one jit
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64" if _x64() else "u32"

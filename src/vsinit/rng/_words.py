@@ -122,16 +122,19 @@ class WordOps:
         return ramp
 
     def counters_from(self, lo: Any, hi: Any, count: int) -> tuple[Word, Word]:
-        """Words of ``start + arange(count)`` for a start given as 0-d word arrays.
+        """Words of ``starts[:, None] + arange(count)``, shape ``(R, count)``.
 
-        The form a compiler traces: the start is an input, not a constant.
+        ``lo`` and ``hi`` are the starts' word arrays of shape ``(R,)``: the form a
+        compiler traces, where the starts are inputs, not constants.
         """
-        ramp = self.xp.arange(count, dtype=self.dtype, device=self.device)
+        xp = self.xp
+        lo, hi = xp.reshape(lo, (-1, 1)), xp.reshape(hi, (-1, 1))
+        ramp = xp.arange(count, dtype=self.dtype, device=self.device)
         if self.mode == "u32":
             low = lo + ramp  # wraps modulo 2**32
-            return low[None], (hi + self.xp.astype(low < lo, self.dtype))[None]
+            return low, hi + xp.astype(low < lo, self.dtype)
         total = lo + ramp
-        return (total & MASK32)[None], (hi + (total >> 32))[None]
+        return total & MASK32, hi + (total >> 32)
 
     # -- arithmetic --------------------------------------------------------------------
     def mulhilo_(self, a: Word, m: int, spare: Any = None) -> tuple[Word, Word]:
