@@ -53,6 +53,9 @@ class TorchAdapter(Adapter):
 
     library = "torch"
     mutable = True
+    # torch splits each op over its intra-op threads; larger tiles amortize that (2**19:
+    # 5-10 % faster than 2**18 on 2 cores, ~23 MiB of word buffers).
+    tile_size = 1 << 19
 
     def __init__(self) -> None:
         self._modes: dict[str, WordMode] = {}
