@@ -20,34 +20,27 @@ def ulps(got, ref):
     return np.max(np.abs(got.astype(np.float64) - ref) / np.spacing(np.abs(ref)).astype(np.float64))
 
 
-@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal", "untruncated_normal"])
-def test_jax_jit_matches_the_eager_portable_stream(distribution):
-    jnp = pytest.importorskip("jax.numpy")
-    init = vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)
-    got = to_numpy(init(SHAPE, xp=jnp, rng="compiled"))
+def assert_matches_portable(got, distribution):
+    """Uniforms bit for bit, normals within 8 ulp of the eager NumPy values."""
     ref = portable(distribution)
+    assert got.shape == ref.shape
     if distribution == "uniform":
         assert np.array_equal(got, ref)
     else:
         assert ulps(got, ref) <= 8
 
 
-@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal"])
-def test_jax_jit_in_tiles_matches_the_eager_portable_stream(distribution, monkeypatch):
-    pytest.importorskip("jax")
-    import jax.numpy as jnp
-
+@pytest.mark.parametrize("tile_size", [None, 1000], ids=["one-tile", "five-tiles"])
+@pytest.mark.parametrize("distribution", ["uniform", "truncated_normal", "untruncated_normal"])
+def test_jax_jit_matches_the_eager_portable_stream(distribution, tile_size, monkeypatch):
+    jnp = pytest.importorskip("jax.numpy")
     from vsinit.rng._jax import ADAPTER
 
-    monkeypatch.setattr(ADAPTER, "compiled_tile_size", 1000)  # (37, 129): five tiles
+    if tile_size is not None:
+        monkeypatch.setattr(ADAPTER, "compiled_tile_size", tile_size)
     init = vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)
     got = to_numpy(init(SHAPE, xp=jnp, rng="compiled"))
-    ref = portable(distribution)
-    assert got.shape == SHAPE
-    if distribution == "uniform":
-        assert np.array_equal(got, ref)
-    else:
-        assert ulps(got, ref) <= 8
+    assert_matches_portable(got, distribution)
     box = vsinit.PartitionInfo(SHAPE, (10, 0))
     part = to_numpy(init((20, 129), xp=jnp, rng="compiled", partition_info=box))
     assert np.array_equal(part, got[10:30])
@@ -59,11 +52,7 @@ def test_torch_compile_matches_the_eager_portable_stream(distribution):
     torch = pytest.importorskip("torch")
     init = vsinit.VarianceScaling(2.0, "fan_avg", distribution, seed=41)
     got = to_numpy(init(SHAPE, xp=torch, rng="compiled"))
-    ref = portable(distribution)
-    if distribution == "uniform":
-        assert np.array_equal(got, ref)
-    else:
-        assert ulps(got, ref) <= 8
+    assert_matches_portable(got, distribution)
     bound = init.scaling(SHAPE).bound
     assert np.abs(got).max() <= bound
 
