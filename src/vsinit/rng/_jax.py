@@ -38,13 +38,15 @@ class JaxAdapter(Adapter):
         return "u64" if _x64() else "u32"
 
     def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        return jax.jit
+        jit: Callable[[Callable[..., Any]], Callable[..., Any]] = jax.jit
+        return jit
 
     def dtype_hint(self, name: str) -> str:
         return " (enable jax_enable_x64 for 64-bit dtypes)" if name.endswith(("64", "128")) else ""
 
     def counted_loop(self) -> Callable[..., Any]:
-        return jax.lax.fori_loop
+        loop: Callable[..., Any] = jax.lax.fori_loop
+        return loop
 
     def writable(self, x: Any) -> bool:
         return False

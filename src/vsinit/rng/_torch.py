@@ -73,7 +73,8 @@ class TorchAdapter(Adapter):
 
     def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def compile_(fn: Callable[..., Any]) -> Callable[..., Any]:
-            return torch.compile(fn, dynamic=False, fullgraph=True)
+            compiled: Callable[..., Any] = torch.compile(fn, dynamic=False, fullgraph=True)
+            return compiled
 
         return compile_
 
