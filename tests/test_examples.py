@@ -29,10 +29,25 @@ PAGES = sorted(
         *(p for p in DOCS.rglob("*.md") if not any(part.startswith("_") for part in p.parts)),
     ]
 )
-IMPORT = re.compile(r"^>>> import ([\w.]+)", re.MULTILINE)
+#: ``>>> import a, b.c as d`` and ``>>> from a.b import c``: the modules a page needs.
+IMPORT = re.compile(r"^>>> (?:import ([\w., ]+)|from ([\w.]+) import)", re.MULTILINE)
 OPTIONAL = {"torch", "jax", "dask", "cupy", "array_api_strict", "matplotlib"}
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
+
+
+def imported_libraries(text: str) -> set[str]:
+    """Top-level names of every module the page's examples import."""
+    names = set()
+    for listed, source in IMPORT.findall(text):
+        for item in listed.split(",") if listed else [source]:
+            names.add(item.split()[0].split(".")[0])
+    return names
+
+
+def test_imported_libraries_sees_every_form():
+    text = ">>> import math, torch\n>>> import jax.numpy as jnp\n>>> from dask import array\n"
+    assert imported_libraries(text) == {"math", "torch", "jax", "dask"}
 
 
 def page_id(page: Path) -> str:
@@ -42,7 +57,7 @@ def page_id(page: Path) -> str:
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_examples_on_the_page_run(page):
     text = page.read_text()
-    for module in {m.split(".")[0] for m in IMPORT.findall(text)} & OPTIONAL:
+    for module in sorted(imported_libraries(text) & OPTIONAL):
         pytest.importorskip(module)
     result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, verbose=False)
     assert result.failed == 0, f"{result.failed} example(s) failed in {page.name}"
