@@ -58,15 +58,20 @@ def test_torch_compile_matches_the_eager_portable_stream(distribution):
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_compiled_partitions_equal_slices_of_the_whole():
-    torch = pytest.importorskip("torch")
+@pytest.mark.parametrize("library", ["jax.numpy", "torch"])
+def test_compiled_partitions_equal_slices_of_the_whole(library):
+    xp = pytest.importorskip(library)
     init = vsinit.he_uniform(seed=3)
-    whole = to_numpy(init((20, 30), xp=torch, rng="compiled"))
-    part = init(
-        (5, 30), xp=torch, rng="compiled", partition_info=vsinit.PartitionInfo((20, 30), (7, 0))
-    )
-    assert np.array_equal(to_numpy(part), whole[7:12])
+    whole = to_numpy(init((20, 30), xp=xp, rng="compiled"))
     assert np.array_equal(whole, vsinit.he_uniform(seed=3)((20, 30)))
+    rows = vsinit.PartitionInfo((20, 30), (7, 0))  # one run
+    assert np.array_equal(
+        to_numpy(init((5, 30), xp=xp, rng="compiled", partition_info=rows)), whole[7:12]
+    )
+    for n in range(1, 14):  # column blocks: n runs each, many run counts
+        box = vsinit.PartitionInfo((20, 30), (20 - n, 5))
+        part = to_numpy(init((n, 4), xp=xp, rng="compiled", partition_info=box))
+        assert np.array_equal(part, whole[20 - n :, 5:9]), n
 
 
 def test_a_library_without_a_compiler_raises_value_error_naming_rng():
@@ -83,3 +88,14 @@ def test_complex_dtypes_take_the_eager_portable_path(library):
     ref = init((40, 50), dtype="complex64")
     assert got.dtype == np.complex64
     assert np.allclose(got, ref, rtol=0, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_torch_compiles_more_functions_than_dynamos_per_code_limit():
+    torch = pytest.importorskip("torch")
+    init = vsinit.he_uniform(seed=8)
+    limit = torch._dynamo.config.recompile_limit
+    for k in range(limit + 2):  # a tile length, so a compiled function, per k
+        shape = (4, 2**k)
+        got = to_numpy(init(shape, xp=torch, rng="compiled"))
+        assert np.array_equal(got, init(shape)), shape

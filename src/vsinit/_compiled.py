@@ -42,7 +42,11 @@ def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
     offsets = (starts % np.uint64(per_block)).astype(np.int64)
     needed = int(offsets.max()) + tile.length
     n_blocks = _padded_blocks(needed, per_block, req.adapter.compiled_tile_size)
-    fn = _compiled(req, mode, n_blocks)
+    # Runs padded to a power of two (repeating the last): one compilation serves many
+    # partition shapes, and each compiled function sees one input shape.
+    n_runs = 1 << (len(starts) - 1).bit_length()
+    first_blocks = np.pad(first_blocks, (0, n_runs - len(starts)), mode="edge")
+    fn = _compiled(req, mode, n_blocks, n_runs)
     assert req.key is not None
     s = req.scaling.sampling_scale
     if req.kind != "normal":
@@ -61,7 +65,8 @@ def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
         xp.asarray(floats, dtype=getattr(xp, cdtype), device=req.device),
     )
     ops = WordOps(Elementwise(xp, req.device, None), mode)
-    return xp.reshape(_sampling.shift_rows(ops, values, offsets, tile.length), tile.shape)
+    rows = values[: len(starts), ...] if n_runs > len(starts) else values
+    return xp.reshape(_sampling.shift_rows(ops, rows, offsets, tile.length), tile.shape)
 
 
 def _padded_blocks(blocks_needed_elements: int, per_block: int, tile_size: int) -> int:
@@ -73,7 +78,7 @@ def _padded_blocks(blocks_needed_elements: int, per_block: int, tile_size: int) 
     return 1 << max(0, (blocks - 1).bit_length())
 
 
-def _compiled(req: Any, mode: Any, n_blocks: int) -> Callable[..., Any]:
+def _compiled(req: Any, mode: Any, n_blocks: int, n_runs: int) -> Callable[..., Any]:
     key = (
         req.adapter.library,
         id(req.xp),
@@ -82,6 +87,7 @@ def _compiled(req: Any, mode: Any, n_blocks: int) -> Callable[..., Any]:
         req.kind,
         req.compute_dtype,
         n_blocks,
+        n_runs,
     )
     fn = _CACHE.get(key)
     if fn is None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import itertools
 import math
+import types
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -48,6 +50,10 @@ _OUT_FUNCTIONS: OutFunctions = {
 }
 
 
+#: Numbers the compiled tile functions (see ``TorchAdapter.compiler``).
+_COMPILED = itertools.count()
+
+
 class TorchAdapter(Adapter):
     """Adapter for PyTorch tensors and ``torch.Generator``."""
 
@@ -73,7 +79,15 @@ class TorchAdapter(Adapter):
 
     def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def compile_(fn: Callable[..., Any]) -> Callable[..., Any]:
-            compiled: Callable[..., Any] = torch.compile(fn, dynamic=False, fullgraph=True)
+            # Dynamo keeps at most `recompile_limit` (8) compilations per code object, and
+            # with fullgraph=True the next one fails: every vsinit tile function (one per
+            # distribution, dtype and length) would share one code object, so each gets a
+            # copy of its own, holding exactly one compilation.
+            code = fn.__code__.replace(co_name=f"{fn.__name__}_{next(_COMPILED)}")
+            own = types.FunctionType(
+                code, fn.__globals__, code.co_name, fn.__defaults__, fn.__closure__
+            )
+            compiled: Callable[..., Any] = torch.compile(own, dynamic=False, fullgraph=True)
             return compiled
 
         return compile_
