@@ -392,12 +392,13 @@ class VarianceScaling(Initializer):
                 _remember(self._templates, key, template)
         repeats = key is not None and rng is None and self._seed is not None
         if repeats and (hit := self._results.get(key)) is not None:
-            return hit.copy()
+            return template.adapter.copy(hit)
         result = _fill.generate(self._with_source(template, rng, native))
-        if repeats and template.adapter.memoize_results and result.size <= _MEMO_ELEMENTS:
+        memoize = template.adapter.memoize_results and template.layout.size <= _MEMO_ELEMENTS
+        if repeats and memoize:
             # A seeded initializer returns the same values on every call: small results
             # (64 KiB at most) are kept and later calls return a copy.
-            _remember(self._results, key, result.copy())
+            _remember(self._results, key, template.adapter.copy(result))
         return result
 
     def fill_(self, x: Any, *, partition_info: PartitionInfo | None = None, rng: Any = None) -> Any:

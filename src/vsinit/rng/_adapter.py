@@ -59,7 +59,8 @@ class Adapter:
     #: Per-initializer caches may keep resolved templates for this library (``False``
     #: where the answer depends on state that can change between calls, e.g. JAX's x64).
     cache_templates: bool = True
-    #: Small results of seeded initializers may be kept and copied on later calls.
+    #: Small results of seeded initializers may be kept and copied on later calls (with
+    #: :meth:`copy`).
     memoize_results: bool = False
     #: Results are chunked (``chunks=`` applies): Dask.
     chunked: bool = False
@@ -89,6 +90,10 @@ class Adapter:
     def compiler(self) -> Callable[[Callable[..., Any]], Callable[..., Any]] | None:
         """The library's compiler for ``rng="compiled"`` (``None``: not available)."""
         return None
+
+    def copy(self, x: Any) -> Any:
+        """A new array equal to ``x`` (for :attr:`memoize_results`)."""
+        return x.copy()
 
     def fused_tile(self, request: Any, tile: Any, out: Any) -> bool:
         """Write a portable-stream tile into ``out`` with one fused kernel, if possible.
