@@ -210,7 +210,7 @@ class TestSeeds:
 
 
 class TestCall:
-    @pytest.mark.parametrize("shape", [(), (0,), (3, 0), (0, 4, 5)], ids=str)
+    @pytest.mark.parametrize("shape", [(), (0,), (3, 0), (0, 4, 5), (0, 0, 0, 0, 0, 16)], ids=str)
     def test_degenerate_shapes(self, backend, xp, shape):
         w = vsinit.he_normal(seed=0)(shape, xp=xp, device=backend.device)
         assert tuple(w.shape) == shape

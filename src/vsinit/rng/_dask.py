@@ -14,6 +14,7 @@ Native draws use ``dask.array.random.default_rng`` (values then depend on the ch
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,6 +68,10 @@ class DaskAdapter(Adapter):
         return {**super().dtypes(xp, None), "float16": np.dtype(np.float16)}
 
     def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
+        if math.prod(shape) == 0:
+            # One (empty) block: Dask's automatic chunking divides by zero for some
+            # zero-size shapes, e.g. (0, 0, 0, 0, 0, 16).
+            return xp.empty(shape, dtype=dtype, chunks=shape)
         return xp.empty(shape, dtype=dtype)
 
     def build(self, request: Any, generate: Any) -> Any:
