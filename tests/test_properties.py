@@ -199,6 +199,9 @@ def default_device(xp: Any, backend) -> Any:
 
 def make_like(xp: Any, shape: tuple[int, ...], dtype: str, device: Any) -> Any:
     dt = getattr(xp, dtype, None) or np.dtype(dtype)  # dask.array has no float16
+    if xp.__name__ == "dask.array" and math.prod(shape) == 0:
+        # Dask's automatic chunking divides by zero for some zero-size shapes.
+        return xp.zeros(shape, dtype=dt, chunks=shape)
     if device is None:
         return xp.zeros(shape, dtype=dt)
     return xp.zeros(shape, dtype=dt, device=device)
