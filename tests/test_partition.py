@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import vsinit
-from vsinit import _fill
+from vsinit import _fill, _target
 from vsinit.rng._registry import adapter_for
 
 from support import to_numpy
@@ -64,13 +64,40 @@ def test_rows_of_many_short_runs_use_the_vectorized_path(monkeypatch):
     assert np.array_equal(part, whole[:, 61:])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("tile_size", [1, 3, 64, 1000, 1 << 20])
-def test_values_do_not_depend_on_the_tile_size(monkeypatch, backend, xp, tile_size):
-    init = vsinit.glorot_normal(seed=17)
+def test_values_do_not_depend_on_the_tile_size(monkeypatch, backend, xp, tile_size, dtype):
+    if backend.library == "jax" and dtype == "float64":
+        pytest.skip("JAX without x64 has no float64")
+    init = vsinit.glorot_normal(seed=17, dtype=dtype)
     expected = to_numpy(init((33, 21, 5), xp=xp, device=backend.device))
     monkeypatch.setattr(adapter_for(backend.library), "tile_size", tile_size)
     got = to_numpy(init((33, 21, 5), xp=xp, device=backend.device))
     assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "distribution", "tile"),
+    [
+        ("float32", "truncated_normal", 4096),  # four samples per Philox block
+        ("float64", "truncated_normal", 2048),  # two
+        ("complex64", "uniform", 2048),  # two
+        ("complex128", "uniform", 1024),  # one
+    ],
+)
+def test_in_place_tiles_hold_the_same_number_of_philox_blocks(dtype, distribution, tile):
+    from vsinit._fill import _write_tile_size
+
+    init = vsinit.VarianceScaling(distribution=distribution, seed=1, dtype=dtype)
+    target = _target.resolve_array(np.empty((64, 64), dtype=dtype))
+    req = init._template(target, (64, 64), None)._replace(adapter=_TileAdapter())
+    assert _write_tile_size(req) == tile
+
+
+class _TileAdapter:
+    tile_size = 4096
+    tile_shrinks = True
+    compiled_tile_size = 1 << 20
 
 
 @pytest.mark.parametrize("threads", [1, 2, 8])

@@ -98,8 +98,7 @@ def write(req: Request, out: Any) -> None:
                 for tile in req.layout.tiles(req.adapter.tile_size):
                     out[tile.index] = _tile_values(req, tile)
             return
-        size = req.adapter.compiled_tile_size if req.compiled else req.adapter.tile_size
-        tiles = list(req.layout.tiles(size))
+        tiles = list(req.layout.tiles(_write_tile_size(req)))
         workspaces = threading.local()  # one set of reusable buffers per thread and call
 
         def write_tile(tile: Tile) -> None:
@@ -115,6 +114,21 @@ def write(req: Request, out: Any) -> None:
         else:
             for tile in tiles:
                 write_tile(tile)
+
+
+def _write_tile_size(req: Request) -> int:
+    """Elements per tile written in place.
+
+    The adapter's ``tile_size``, or (where :attr:`Adapter.tile_shrinks`) proportionally
+    fewer elements for kinds with fewer samples per Philox block than float32's four, so
+    that every tile has the same number of blocks and its word buffers the same size.
+    """
+    if req.compiled:
+        return req.adapter.compiled_tile_size
+    if not req.adapter.tile_shrinks:
+        return req.adapter.tile_size
+    per_block = _sampling.ELEMENTS_PER_BLOCK[req.compute_dtype, req.kind]
+    return max(1, req.adapter.tile_size * per_block // 4)
 
 
 def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:

@@ -54,8 +54,12 @@ class Adapter:
     #: GIL in its kernels and the arrays live in host memory).
     threaded: bool = False
     #: Elements generated per tile: large enough to amortize per-call overhead, small
-    #: enough that temporaries stay in cache.
+    #: enough to keep temporaries small.
     tile_size: int = 1 << 18
+    #: ``tile_size`` counts float32 real samples (four per Philox block); kinds with fewer
+    #: samples per block (float64, complex) get proportionally fewer elements per tile on
+    #: the portable tier, so that the word buffers keep their size.
+    tile_shrinks: bool = True
     #: Per-initializer caches may keep resolved templates for this library (``False``
     #: where the answer depends on state that can change between calls, e.g. JAX's x64).
     cache_templates: bool = True
