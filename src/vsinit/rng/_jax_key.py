@@ -20,22 +20,13 @@ from typing import Any
 import numpy as np
 
 from vsinit._checks import check_int, describe
+from vsinit._quantile import GILES_COEFFS
 from vsinit.rng._threefry import jax_bits
 from vsinit.rng._words import WordOps
 
 #: Giles' erfinv coefficients for w = -log(1 - x²) < 5 (centred at 2.5) and w ≥ 5
 #: (polynomial in sqrt(w) - 3), highest degree first: XLA's ErfInv for float32.
-_CENTRAL = (
-    2.81022636e-08,
-    3.43273939e-07,
-    -3.5233877e-06,
-    -4.39150654e-06,
-    0.00021858087,
-    -0.00125372503,
-    -0.00417768164,
-    0.246640727,
-    1.50140941,
-)
+_CENTRAL = GILES_COEFFS["float32"]
 _TAIL = (
     -0.000200214257,
     0.000100950558,
