@@ -108,30 +108,41 @@ def check(results: dict[str, Any]) -> list[Outcome]:
     ]
 
 
+def _against_raw(
+    r: Results, backend: str, tier: str, d: str, raw: str, raw_name: str, limit: float
+) -> list[Outcome]:
+    """A vsinit tier against the raw sampler, like for like: a new array against a new array
+    (``raw ... fresh``), and ``fill_`` in place against the raw sampler in place."""
+    fill = "fill_" if tier == "portable" else f"{tier} fill_"
+    return [
+        compare(
+            f"{backend} {tier} {d} (new array) / raw {raw_name} (new array)",
+            _over(r.time(backend, "vsinit", tier, d), r.time(backend, "raw", f"{raw} fresh")),
+            "<=",
+            limit,
+        ),
+        compare(
+            f"{backend} {fill} {d} (in place) / raw {raw_name} (in place)",
+            _over(r.time(backend, "vsinit", fill, d), r.time(backend, "raw", raw)),
+            "<=",
+            limit,
+        ),
+    ]
+
+
 def _numpy_portable(r: Results) -> list[Outcome]:
-    raw_normal = r.time("numpy", "raw", "normal")
-    raw_uniform = r.time("numpy", "raw", "uniform")
-    portable = {d: r.time("numpy", "vsinit", "portable", d) for d in DISTRIBUTIONS}
     keras_uniform = r.time("numpy", "keras", "", "uniform")
     return [
-        *(
-            compare(
-                f"numpy portable {d} / raw standard_normal(float32)",
-                _over(portable[d], raw_normal),
-                "<=",
-                1.0,
-            )
-            for d in ("truncated_normal", "untruncated_normal")
+        *_against_raw(
+            r, "numpy", "portable", "truncated_normal", "normal", "standard_normal(float32)", 1.0
         ),
-        compare(
-            "numpy portable uniform / raw random(float32)",
-            _over(portable["uniform"], raw_uniform),
-            "<=",
-            2.5,
+        *_against_raw(
+            r, "numpy", "portable", "untruncated_normal", "normal", "standard_normal(float32)", 1.0
         ),
+        *_against_raw(r, "numpy", "portable", "uniform", "uniform", "random(float32)", 2.5),
         compare(
-            "numpy portable uniform / keras numpy uniform",
-            _over(portable["uniform"], keras_uniform),
+            "numpy portable uniform (new array) / keras numpy uniform",
+            _over(r.time("numpy", "vsinit", "portable", "uniform"), keras_uniform),
             "<",
             1.0,
         ),
@@ -141,29 +152,17 @@ def _numpy_portable(r: Results) -> list[Outcome]:
 def _torch_portable(r: Results) -> list[Outcome]:
     trunc = r.time("torch", "torch.nn.init", "trunc_normal_", "truncated_normal")
     return [
-        compare(
-            "torch portable truncated_normal: speed-up over trunc_normal_",
-            _over(trunc, r.time("torch", "vsinit", "portable", "truncated_normal")),
-            ">=",
-            3.0,
+        *(
+            compare(
+                f"torch {tier} truncated_normal: speed-up over trunc_normal_",
+                _over(trunc, r.time("torch", "vsinit", tier, "truncated_normal")),
+                ">=",
+                3.0,
+            )
+            for tier in ("portable", "fill_")
         ),
-        compare(
-            "torch portable untruncated_normal / Tensor.normal_()",
-            _over(
-                r.time("torch", "vsinit", "portable", "untruncated_normal"),
-                r.time("torch", "raw", "normal"),
-            ),
-            "<=",
-            2.5,
-        ),
-        compare(
-            "torch portable uniform / Tensor.uniform_()",
-            _over(
-                r.time("torch", "vsinit", "portable", "uniform"), r.time("torch", "raw", "uniform")
-            ),
-            "<=",
-            2.5,
-        ),
+        *_against_raw(r, "torch", "portable", "untruncated_normal", "normal", "normal_()", 2.5),
+        *_against_raw(r, "torch", "portable", "uniform", "uniform", "uniform_()", 2.5),
         compare(
             "torch compiled truncated_normal: speed-up over trunc_normal_",
             _over(trunc, r.time("torch", "vsinit", "compiled", "truncated_normal")),
@@ -174,33 +173,14 @@ def _torch_portable(r: Results) -> list[Outcome]:
 
 
 def _native(r: Results) -> list[Outcome]:
-    """Native tier against the raw sampler, like for like: a new array against a new array
-    (``raw ... fresh``), and ``fill_`` in place against the raw sampler in place."""
+    """Native tier against the raw sampler, like for like (see :func:`_against_raw`)."""
     limits = {"untruncated_normal": 1.15, "uniform": 1.15, "truncated_normal": 1.5}
     raw_kind = {"untruncated_normal": "normal", "uniform": "uniform", "truncated_normal": "normal"}
     outcomes = []
     for backend in ("numpy", "torch"):
         for d, limit in limits.items():
             raw = raw_kind[d]
-            outcomes += [
-                compare(
-                    f"{backend} native {d} (new array) / raw {raw} (new array)",
-                    _over(
-                        r.time(backend, "vsinit", "native", d),
-                        r.time(backend, "raw", f"{raw} fresh"),
-                    ),
-                    "<=",
-                    limit,
-                ),
-                compare(
-                    f"{backend} native fill_ {d} (in place) / raw {raw} (in place)",
-                    _over(
-                        r.time(backend, "vsinit", "native fill_", d), r.time(backend, "raw", raw)
-                    ),
-                    "<=",
-                    limit,
-                ),
-            ]
+            outcomes += _against_raw(r, backend, "native", d, raw, raw, limit)
     return outcomes
 
 
