@@ -86,12 +86,10 @@ def test_values_do_not_depend_on_the_tile_size(monkeypatch, backend, xp, tile_si
     ],
 )
 def test_in_place_tiles_hold_the_same_number_of_philox_blocks(dtype, distribution, tile):
-    from vsinit._fill import _write_tile_size
-
     init = vsinit.VarianceScaling(distribution=distribution, seed=1, dtype=dtype)
     target = _target.resolve_array(np.empty((64, 64), dtype=dtype))
     req = init._template(target, (64, 64), None)._replace(adapter=_TileAdapter())
-    assert _write_tile_size(req) == tile
+    assert _fill._write_tile_size(req) == tile
 
 
 class _TileAdapter:
