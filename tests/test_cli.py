@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import vsinit
-from vsinit import _cli
+from vsinit._tools import cli as _cli
 
 COMMANDS = ["demo", "describe", "sample", "plot", "bench"]
 
@@ -205,7 +205,7 @@ class TestBench:
 
 def test_importing_vsinit_imports_no_plotting_or_array_library():
     code = (
-        "import sys, vsinit, vsinit._cli, vsinit._describe, vsinit._plot; "
+        "import sys, vsinit, vsinit._tools.cli, vsinit._tools.describe, vsinit._tools.plot; "
         "print(sorted(m for m in ('matplotlib', 'torch', 'jax', 'dask', 'cupy') if m in sys.modules))"
     )
     result = subprocess.run(
@@ -234,7 +234,7 @@ class TestBenchmarkChart:
 
     def test_a_chart_from_the_results_document(self):
         pytest.importorskip("matplotlib")
-        from vsinit import _plot
+        from vsinit._tools import plot as _plot
 
         raw = {**BENCHMARK_RECORD, "subject": "raw", "variant": "normal", "row_label": "raw"}
         skipped = {**BENCHMARK_RECORD, "status": "skipped", "ns_per_element": None}
@@ -245,7 +245,7 @@ class TestBenchmarkChart:
     @pytest.mark.parametrize("data", [{}, [], None, "text", {"cases": [{"status": "error"}]}])
     def test_no_chart_without_measurements(self, data):
         pytest.importorskip("matplotlib")
-        from vsinit import _plot
+        from vsinit._tools import plot as _plot
 
         assert _plot.benchmark_figure(data) is None
 

@@ -143,7 +143,7 @@ class TestBlockLibrary:
     def test_cupy_backed_like_generates_blocks_with_the_cupy_adapter(self, monkeypatch):
         """``like``'s meta is not NumPy: blocks come from the CuPy adapter, on the worker's
         current device (here NumPy's namespace and adapter stand in for CuPy's)."""
-        from vsinit._namespace import compat_namespace
+        from vsinit.rng._namespace import compat_namespace
         from vsinit.rng._registry import adapter_for
 
         asked: list[tuple[str, str]] = []

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import vsinit
-from vsinit import _fill, _target
+from vsinit._engine import fill as _fill
+from vsinit._engine import request as _target
 from vsinit.rng._registry import adapter_for
 
 from support import to_numpy
@@ -88,7 +89,7 @@ def test_values_do_not_depend_on_the_tile_size(monkeypatch, backend, xp, tile_si
 def test_in_place_tiles_hold_the_same_number_of_philox_blocks(dtype, distribution, tile):
     init = vsinit.VarianceScaling(distribution=distribution, seed=1, dtype=dtype)
     target = _target.resolve_array(np.empty((64, 64), dtype=dtype))
-    req = init._template(target, (64, 64), None)._replace(adapter=_TileAdapter())
+    req = init._calls._template(target, (64, 64), None)._replace(adapter=_TileAdapter())
     assert _fill._write_tile_size(req) == tile
 
 
@@ -109,7 +110,7 @@ def test_values_do_not_depend_on_the_number_of_threads(monkeypatch, threads):
 
 
 def test_tiles_of_a_partition_cover_it_exactly_once():
-    from vsinit._partition import Layout
+    from vsinit._math.layout import Layout
 
     layout = Layout((5, 7, 3), (9, 7, 11), (2, 0, 4))
     seen = np.zeros((5, 7, 3), dtype=int)

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 import vsinit
-from vsinit._variance import TRUNCATED_NORMAL_STD
+from vsinit._math.variance import TRUNCATED_NORMAL_STD
 
 
 def test_truncation_constant_is_the_std_of_the_truncated_standard_normal():

@@ -25,8 +25,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import vsinit
-from vsinit import _plot
-from vsinit._demo import to_numpy
+from vsinit._tools import plot as _plot
+from vsinit._tools.demo import to_numpy
 
 DOCS = Path(__file__).resolve().parent.parent
 #: Where the benchmark results are read from (``VSINIT_BENCHMARK_RESULTS`` overrides it).

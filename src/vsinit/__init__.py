@@ -13,10 +13,8 @@ and for any partitioning of the tensor.
 """
 
 from vsinit import compat, rng
-from vsinit._fans import compute_fans
-from vsinit._initializer import Initializer, VarianceScaling
-from vsinit._partition import PartitionInfo
-from vsinit._presets import (
+from vsinit._engine.initializer import VarianceScaling
+from vsinit._engine.presets import (
     calculate_gain,
     glorot_normal,
     glorot_uniform,
@@ -25,7 +23,10 @@ from vsinit._presets import (
     lecun_normal,
     lecun_uniform,
 )
-from vsinit._sharding import shard
+from vsinit._engine.protocol import Initializer
+from vsinit._math.fans import compute_fans
+from vsinit._math.layout import PartitionInfo
+from vsinit._math.shards import shard
 
 __version__ = "0.1.0"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from vsinit._cli import main
+from vsinit._tools.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -54,7 +54,7 @@ def test_variance_scaling_law(shape, mode, distribution):
 @pytest.mark.parametrize("shape", [(), (7,)], ids=str)
 def test_small_shapes(shape):
     """Ranks 0 and 1, from 2,000 values of repeated calls (a Keras call costs ~2 ms); their
-    fans are compared exactly in test_fans.py."""
+    fans are compared exactly in test_anchor_fans.py."""
     theirs = keras_draw(keras.initializers.HeUniform, shape, 2000)
     ours = vsinit_draw(vkeras.HeUniform(), shape, 2000)
     assert_same_law(ours, theirs, f"Keras {shape}")

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 import vsinit
-from vsinit._elementwise import Elementwise
-from vsinit._namespace import compat_namespace
+from vsinit._math.elementwise import Elementwise
+from vsinit._math.words import WordOps
+from vsinit.rng._namespace import compat_namespace
 from vsinit.rng._philox import philox4x32
-from vsinit.rng._words import WordOps
 
 SEEDS = [0, 2**64 - 1]
 DISTRIBUTIONS = ["truncated_normal", "untruncated_normal", "uniform"]

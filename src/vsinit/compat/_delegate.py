@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from vsinit._checks import check_shape, describe
-from vsinit._initializer import Initializer, VarianceScaling
-from vsinit._namespace import dtype_name
-from vsinit._partition import PartitionInfo
-from vsinit._variance import Scaling
+from vsinit._engine.initializer import VarianceScaling
+from vsinit._engine.protocol import Initializer
+from vsinit._math.checks import check_shape, describe
+from vsinit._math.layout import PartitionInfo
+from vsinit._math.variance import Scaling
+from vsinit.rng._namespace import dtype_name
 
 
 def as_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from vsinit import _target
-from vsinit._initializer import VarianceScaling
+from vsinit._engine import request as _target
+from vsinit._engine.initializer import VarianceScaling
 
 #: Intervals beyond this many standard deviations on one side of the mean have a mass
 #: below Φ(-37) ≈ 6e-300, close to float64's smallest normal number.

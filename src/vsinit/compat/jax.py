@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from vsinit._checks import describe
-from vsinit._initializer import Axes
-from vsinit._initializer import VarianceScaling as _Core
-from vsinit._namespace import dtype_name
-from vsinit._variance import MODES, Scaling
+from vsinit._engine.initializer import VarianceScaling as _Core
+from vsinit._engine.protocol import Axes
+from vsinit._math.checks import describe
+from vsinit._math.variance import MODES, Scaling
 from vsinit.compat._delegate import as_shape
+from vsinit.rng._namespace import dtype_name
 
 #: JAX's distribution names and the core's distribution each means.
 JAX_DISTRIBUTIONS = {

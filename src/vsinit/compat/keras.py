@@ -33,11 +33,10 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from vsinit._checks import check_choice, check_scale, check_seed, describe
-from vsinit._initializer import VarianceScaling as _Core
-from vsinit._presets import PRESETS
-from vsinit._variance import DISTRIBUTIONS
-from vsinit.compat._config import CLASSES, normalize
+from vsinit._engine.config import CLASSES, normalize
+from vsinit._engine.initializer import VarianceScaling as _Core
+from vsinit._math.checks import check_choice, check_scale, check_seed, describe
+from vsinit._math.variance import DISTRIBUTIONS, PRESETS
 from vsinit.compat._delegate import Delegating
 
 KERAS_MODES = ("fan_in", "fan_out", "fan_avg")
@@ -297,7 +296,7 @@ def deserialize(config: Mapping[str, Any]) -> VarianceScaling:
     Raises
     ------
     TypeError, ValueError
-        As :func:`vsinit.compat._config.normalize`: unknown classes, modules or keys.
+        As :func:`vsinit._engine.config.normalize`: unknown classes, modules or keys.
     """
     if not isinstance(config, Mapping) or "class_name" not in config:
         msg = (

@@ -30,12 +30,12 @@ import math
 import numbers
 from typing import Any, ClassVar
 
-from vsinit._checks import check_choice, check_scale, describe
-from vsinit._fans import compute_fans
-from vsinit._initializer import VarianceScaling as _Core
-from vsinit._namespace import dtype_name
-from vsinit._variance import DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD
+from vsinit._engine.initializer import VarianceScaling as _Core
+from vsinit._math.checks import check_choice, check_scale, describe
+from vsinit._math.fans import compute_fans
+from vsinit._math.variance import DISTRIBUTIONS, MODES, TRUNCATED_NORMAL_STD
 from vsinit.compat._delegate import Delegating, as_dtype, check_real
+from vsinit.rng._namespace import dtype_name
 
 #: TF1's modes and distributions (``"normal"``: a deprecated alias of the truncated normal).
 TF1_MODES = ("fan_in", "fan_out", "fan_avg")

@@ -39,13 +39,13 @@ import numbers
 import warnings
 from typing import Any
 
-from vsinit._checks import describe
-from vsinit._fans import compute_fans
-from vsinit._initializer import VarianceScaling as _Core
-from vsinit._namespace import dtype_name
-from vsinit._presets import calculate_gain as _core_gain
-from vsinit._variance import TRUNCATED_NORMAL_STD
+from vsinit._engine.initializer import VarianceScaling as _Core
+from vsinit._engine.presets import calculate_gain as _core_gain
+from vsinit._math.checks import describe
+from vsinit._math.fans import compute_fans
+from vsinit._math.variance import TRUNCATED_NORMAL_STD
 from vsinit.compat import _truncated
+from vsinit.rng._namespace import dtype_name
 
 #: PyTorch's weight layout ``(out, in, *kernel)``.
 LAYOUT: dict[str, Any] = {"in_axis": 1, "out_axis": 0}

@@ -22,9 +22,9 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from vsinit._elementwise import OutFunctions
-from vsinit._namespace import device_of
-from vsinit.rng._words import WordMode
+from vsinit._math.elementwise import OutFunctions
+from vsinit._math.words import WordMode
+from vsinit.rng._namespace import device_of
 
 #: Cache of :meth:`Adapter.dtypes` by adapter class, namespace and device.
 _DTYPES: dict[tuple[type, int, str], dict[str, Any]] = {}
@@ -86,7 +86,7 @@ class Adapter:
         """Elementwise functions that write into ``out=`` buffers, by array API name.
 
         ``None`` (the default) makes every operation return a new array; see
-        :mod:`vsinit._elementwise` for the names a mapping must provide.
+        :mod:`vsinit._math.elementwise` for the names a mapping must provide.
         """
         del xp
         return None
@@ -253,3 +253,29 @@ class Adapter:
 
     def __repr__(self) -> str:
         return f"<vsinit.rng adapter for {self.library!r}>"
+
+
+def numpy_like_out_functions(module: Any) -> dict[str, Callable[..., Any]]:
+    """``out=`` functions of a NumPy-compatible module (NumPy, CuPy)."""
+
+    def astype(x: Any, out: Any) -> None:
+        module.copyto(out, x, casting="unsafe")
+
+    def stack(parts: list[Any], axis: int, out: Any) -> Any:
+        return module.stack(parts, axis=axis, out=out)
+
+    return {
+        "multiply": module.multiply,
+        "add": module.add,
+        "bitwise_right_shift": module.right_shift,
+        "bitwise_and": module.bitwise_and,
+        "bitwise_xor": module.bitwise_xor,
+        "log": module.log,
+        "log1p": module.log1p,
+        "sqrt": module.sqrt,
+        "cos": module.cos,
+        "sin": module.sin,
+        "clip": module.clip,
+        "astype": astype,
+        "stack": stack,
+    }

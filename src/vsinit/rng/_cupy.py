@@ -14,10 +14,10 @@ from typing import Any
 import cupy
 import numpy as np
 
-from vsinit._elementwise import OutFunctions, numpy_like_out_functions
+from vsinit._math.elementwise import OutFunctions
+from vsinit._math.words import WordMode
 from vsinit.rng import _kernel
-from vsinit.rng._adapter import Adapter
-from vsinit.rng._words import WordMode
+from vsinit.rng._adapter import Adapter, numpy_like_out_functions
 
 
 class CupyAdapter(Adapter):

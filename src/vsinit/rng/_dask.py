@@ -21,9 +21,9 @@ from typing import Any, Literal
 import dask.array as da
 import numpy as np
 
-from vsinit._namespace import compat_namespace, library_of
-from vsinit._partition import Layout
+from vsinit._math.layout import Layout
 from vsinit.rng._adapter import Adapter
+from vsinit.rng._namespace import compat_namespace, library_of
 from vsinit.rng._registry import adapter_for
 
 #: The libraries whose arrays may be the blocks of a Dask result.

@@ -15,10 +15,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from vsinit._elementwise import Elementwise
+from vsinit._math.elementwise import Elementwise
+from vsinit._math.words import WordMode, WordOps
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._threefry import jax_bits
-from vsinit.rng._words import WordMode, WordOps
 
 
 def _x64() -> bool:

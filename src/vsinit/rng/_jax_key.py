@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._checks import check_int, describe
-from vsinit._quantile import GILES_COEFFS
+from vsinit._math.checks import check_int, describe
+from vsinit._math.quantile import GILES_COEFFS
+from vsinit._math.words import WordOps
 from vsinit.rng._threefry import jax_bits
-from vsinit.rng._words import WordOps
 
 #: Giles' erfinv coefficients for w = -log(1 - x²) < 5 (centred at 2.5) and w ≥ 5
 #: (polynomial in sqrt(w) - 3), highest degree first: XLA's ErfInv for float32.

@@ -1,7 +1,7 @@
 """The portable stream as one CUDA C kernel: the GPU fast path for CuPy and PyTorch CUDA.
 
 The kernel computes, for a run of consecutive flat positions, exactly the words of
-:mod:`vsinit.rng._philox` and the float transforms of :mod:`vsinit._sampling` (same
+:mod:`vsinit.rng._philox` and the float transforms of :mod:`vsinit._math.distributions` (same
 operations, same order), one thread per Philox block, writing straight into the output.
 Uniforms are therefore bit-identical to every other backend; normals agree to a few ulp
 (the device's ``logf``/``cosf``/``sinf``/``log1pf`` round differently from a CPU libm, and
@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from vsinit._dtypes import clip_bound
-from vsinit._quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
-from vsinit._sampling import ELEMENTS_PER_BLOCK
+from vsinit._math.distributions import ELEMENTS_PER_BLOCK
+from vsinit._math.dtypes import clip_bound
+from vsinit._math.quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
 
 #: Kernel ids of the distributions (real dtypes; complex results use the generic path).
 KINDS = {"uniform": 0, "truncated_normal": 1, "normal": 2}

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._elementwise import OutFunctions, numpy_like_out_functions
-from vsinit.rng._adapter import Adapter
-from vsinit.rng._words import WordMode
+from vsinit._math.elementwise import OutFunctions
+from vsinit._math.words import WordMode
+from vsinit.rng._adapter import Adapter, numpy_like_out_functions
 
 _OUT_FUNCTIONS = numpy_like_out_functions(np)
 

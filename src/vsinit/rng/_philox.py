@@ -18,7 +18,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from vsinit.rng._words import MASK32, Word, WordOps
+from vsinit._math.elementwise import Elementwise
+from vsinit._math.words import MASK32, Word, WordOps
 
 M0, M1 = 0xD2511F53, 0xCD9E8D57
 W0, W1 = 0x9E3779B9, 0xBB67AE85
@@ -69,7 +70,7 @@ def philox4x32(
         return ops.elementwise.scratch(f"philox{next(fresh)}", tuple(like.shape), like.dtype)
 
     for r, (k0, k1) in enumerate(round_keys):
-        fast = ops.fast_rounds(c0, c1, c2, c3, spare)
+        fast = fast_rounds(ops, c0, c1, c2, c3, spare)
         if fast is not None:  # every word is now a full array: the tight loop takes over
             return fast(round_keys[r:])  # type: ignore[no-any-return]
         hi0, lo0 = ops.mulhilo_(c0, M0, spare(c0))
@@ -81,3 +82,66 @@ def philox4x32(
         free += [w for w in (c1, c3) if not isinstance(w, int) and w is not c0 and w is not c2]
         c1, c3 = lo1, lo0
     return c0, c1, c2, c3
+
+
+def fast_rounds(ops: WordOps, c0: Word, c1: Word, c2: Word, c3: Word, spare: Any) -> Any:
+    """A tight Philox loop for words that are equally shaped arrays, or ``None``.
+
+    It applies only where results can be written into buffers (``out=``) and the
+    words are carried in 64 bits; it performs exactly the operations of the generic
+    rounds in :func:`vsinit.rng._philox.philox4x32`, with the Python overhead of one
+    call per operation and no checks in between. ``spare(like)`` gives a free buffer.
+    """
+    native = ops.elementwise.native
+    if native is None or ops.mode not in ("u64", "i64"):
+        return None
+    words = (c0, c1, c2, c3)
+    if any(isinstance(w, int) for w in words):
+        return None
+    shape = tuple(c0.shape)
+    if any(tuple(w.shape) != shape for w in words[1:]):
+        return None
+    return _Rounds(native, ops.mode == "i64", words, [spare(c0), spare(c0)])
+
+
+class _Rounds:
+    """Philox rounds on four equally shaped 64-bit word arrays, in place (see fast_rounds)."""
+
+    __slots__ = ("native", "signed", "spares", "words")
+
+    def __init__(self, native: Any, signed: bool, words: tuple[Any, ...], spares: list[Any]):
+        self.native, self.signed, self.words, self.spares = native, signed, words, spares
+
+    def __call__(self, round_keys: list[tuple[Word, Word]]) -> tuple[Word, Word, Word, Word]:
+        mul, shr = self.native["multiply"], self.native["bitwise_right_shift"]
+        band, bxor = self.native["bitwise_and"], self.native["bitwise_xor"]
+        c0, c1, c2, c3 = self.words
+        t0, t1 = self.spares
+        for k0, k1 in round_keys:
+            mul(c0, M0, out=c0)  # exact in uint64; wraps to the same bits in int64
+            mul(c2, M1, out=c2)
+            shr(c2, 32, out=t1)  # high word of c2·M1 ...
+            shr(c0, 32, out=t0)  # ... and of c0·M0
+            if self.signed:
+                band(t1, MASK32, out=t1)  # undo the sign extension of the shift
+                band(t0, MASK32, out=t0)
+            bxor(t1, c1, out=t1)
+            bxor(t1, k0, out=t1)  # new c0 = hi(c2·M1) ^ c1 ^ k0
+            bxor(t0, c3, out=t0)
+            bxor(t0, k1, out=t0)  # new c2 = hi(c0·M0) ^ c3 ^ k1
+            band(c2, MASK32, out=c2)  # new c1 = lo(c2·M1)
+            band(c0, MASK32, out=c0)  # new c3 = lo(c0·M0)
+            c0, c1, c2, c3, t0, t1 = t1, c2, t0, c0, c1, c3
+        return c0, c1, c2, c3
+
+
+def wrapping_multiply_works(xp: Any, device: Any) -> bool:
+    """Known-answer self-test of the wrapping ``int64`` product on ``device``."""
+    ops = WordOps(Elementwise(xp, device, None), "i64")
+    counter = tuple(
+        xp.asarray([c], dtype=xp.int64, device=device)
+        for c in (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344)
+    )
+    out = philox4x32(ops, counter, (0xA4093822, 0x299F31D0))
+    expected = (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)
+    return all(int(w[0]) == e for w, e in zip(out, expected, strict=True))

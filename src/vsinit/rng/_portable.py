@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import secrets
 import threading
+from typing import Any
 
-from vsinit._checks import check_int, check_seed
+import numpy as np
+
+from vsinit._math.checks import check_int, check_seed
+from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, ComputeDtype, Kind
+from vsinit._math.words import WordOps
+from vsinit.rng._philox import philox4x32
 
 
 class Philox:
@@ -76,3 +82,44 @@ def key_of(seed: int) -> tuple[int, int]:
 def fresh_seed() -> int:
     """64 bits of operating-system entropy (never the global RNG state of any library)."""
     return secrets.randbits(64)
+
+
+def portable_rows(
+    ops: WordOps,
+    key: tuple[int, int],
+    stream: int,
+    kind: Kind,
+    cdtype: ComputeDtype,
+    starts: np.ndarray,
+    length: int,
+    s: float,
+) -> Any:
+    """Samples for ``len(starts)`` runs of ``length`` consecutive flat positions.
+
+    Row ``r`` holds the elements at flat positions ``starts[r] … starts[r] + length - 1``
+    of the full tensor: shape ``(len(starts), length)``, dtype ``cdtype``. Each value
+    depends only on the key, the stream and its flat position.
+    """
+    per_block = ELEMENTS_PER_BLOCK[cdtype, kind]
+    first_block = starts // np.uint64(per_block)
+    offsets = (starts % np.uint64(per_block)).astype(np.int64)
+    n_blocks = -(-(int(offsets.max()) + length) // per_block)
+    c0, c1 = ops.counters(first_block, n_blocks)
+    stream_words = (stream & 0xFFFFFFFF, stream >> 32)
+    lanes = philox4x32(ops, (c0, c1, *stream_words), key)
+    values = DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
+    return shift_rows(ops, values, offsets, length)
+
+
+def shift_rows(ops: WordOps, values: Any, offsets: np.ndarray, length: int) -> Any:
+    """``values[r, offsets[r] : offsets[r] + length]`` for every row ``r``."""
+    distinct = np.unique(offsets)
+    first = int(distinct[0])
+    out = values[:, first : first + length]
+    if distinct.size == 1:
+        return out
+    xp = ops.xp
+    rows = xp.asarray(offsets.astype(np.int32)[:, None], device=ops.device)
+    for offset in (int(o) for o in distinct[1:]):
+        out = xp.where(rows == offset, values[:, offset : offset + length], out)
+    return out

@@ -12,7 +12,7 @@ import warnings
 from importlib.metadata import entry_points
 from typing import Any
 
-from vsinit._checks import describe
+from vsinit._math.checks import describe
 from vsinit.rng._adapter import Adapter
 
 #: Built-in adapters: library name -> module defining ``ADAPTER``.

@@ -18,11 +18,12 @@ from typing import Any
 
 import torch
 
-from vsinit._dtypes import clip_bound
-from vsinit._elementwise import OutFunctions
-from vsinit._quantile import ERF_SQRT2
+from vsinit._math.dtypes import clip_bound
+from vsinit._math.elementwise import OutFunctions
+from vsinit._math.quantile import ERF_SQRT2
+from vsinit._math.words import WordMode
 from vsinit.rng._adapter import Adapter
-from vsinit.rng._words import WordMode, wrapping_multiply_works
+from vsinit.rng._philox import wrapping_multiply_works
 
 
 def _astype(x: Any, out: Any) -> None:

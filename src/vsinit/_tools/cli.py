@@ -1,7 +1,7 @@
 """The ``vsinit`` command line: ``demo``, ``describe``, ``sample``, ``plot`` and ``bench``.
 
-Parsing and dispatch live here; the reports are in :mod:`vsinit._describe` and the pictures
-in :mod:`vsinit._plot`. Bad arguments, including values that vsinit itself rejects and
+Parsing and dispatch live here; the reports are in :mod:`vsinit._tools.describe` and the pictures
+in :mod:`vsinit._tools.plot`. Bad arguments, including values that vsinit itself rejects and
 backends that are not installed, print one line on stderr and exit with status 2.
 """
 
@@ -19,10 +19,9 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from vsinit._checks import check_shape
-from vsinit._initializer import VarianceScaling
-from vsinit._presets import PRESETS
-from vsinit._variance import DISTRIBUTIONS, MODES
+from vsinit._engine.initializer import VarianceScaling
+from vsinit._math.checks import check_shape
+from vsinit._math.variance import DISTRIBUTIONS, MODES, PRESETS
 
 #: ``--backend`` choices: the module passed as ``xp``.
 BACKENDS = {
@@ -218,7 +217,7 @@ def draw(
 ) -> tuple[Any, np.ndarray]:
     """Draw the weight that ``sample`` and ``plot`` show: the array of ``--backend`` and a
     NumPy copy of it on the host."""
-    from vsinit._demo import to_numpy
+    from vsinit._tools.demo import to_numpy
 
     xp = _backend(args.backend)
     rng = "native" if args.rng == "native" else None
@@ -267,14 +266,14 @@ def _save(values: Any, host: np.ndarray, path: Path, backend: str) -> None:
 
 # -- the commands ----------------------------------------------------------------------------
 def cmd_describe(args: argparse.Namespace) -> int:
-    from vsinit._describe import describe
+    from vsinit._tools.describe import describe
 
     print(describe(initializer(args), _shape(args.shape)))
     return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from vsinit._describe import sample_summary
+    from vsinit._tools.describe import sample_summary
 
     shape = _shape(args.shape)
     init = initializer(args, args.seed)
@@ -295,7 +294,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("matplotlib") is None:
         msg = "plot needs matplotlib, which is not installed (pip install matplotlib)"
         raise UsageError(msg)
-    from vsinit import _plot
+    from vsinit._tools import plot as _plot
 
     _check_out(args.out, (".png",))
     shape = _shape(args.shape)
@@ -341,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(repr(a) for a in extra)}")
     try:
         if args.command == "demo":
-            from vsinit import _demo
+            from vsinit._tools import demo as _demo
 
             return 0 if _demo.run(seed=args.seed) else 1
         if args.command == "bench":

@@ -16,7 +16,7 @@ from typing import Any
 import array_api_compat
 import numpy as np
 
-from vsinit._checks import describe
+from vsinit._math.checks import describe
 
 #: The namespaces vsinit computes with, by library. JAX and array-api-strict are
 #: compliant as they are; the others go through array-api-compat's wrappers.

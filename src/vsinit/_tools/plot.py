@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._describe import g, preset_name
-from vsinit._initializer import VarianceScaling
-from vsinit._variance import Scaling
+from vsinit._engine.initializer import VarianceScaling
+from vsinit._math.variance import Scaling
+from vsinit._tools.describe import g, preset_name
 
 #: Colors of the axis roles in the fan diagram and of the libraries in overlays.
 ROLE_COLORS = {"in": "#4C72B0", "out": "#DD8452", "field": "#8C8C8C", "batch": "#55A868"}

@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._fans import fans, resolve_axes
-from vsinit._initializer import VarianceScaling
-from vsinit._presets import PRESETS
-from vsinit._variance import TRUNCATED_NORMAL_STD, Scaling
+from vsinit._engine.initializer import VarianceScaling
+from vsinit._math.fans import fans, resolve_axes
+from vsinit._math.variance import PRESETS, TRUNCATED_NORMAL_STD, Scaling
 
 #: Keras' class name of each preset (``keras.initializers.HeNormal`` …).
 KERAS_PRESETS = {
@@ -130,7 +129,7 @@ def describe(init: VarianceScaling, shape: tuple[int, ...]) -> str:
     Examples
     --------
     >>> import vsinit
-    >>> from vsinit._describe import describe
+    >>> from vsinit._tools.describe import describe
     >>> print(describe(vsinit.he_uniform(), (256, 128)))  # doctest: +ELLIPSIS
     VarianceScaling(scale=2.0, mode='fan_in', distribution='uniform')  (preset he_uniform)
     ...
@@ -188,7 +187,7 @@ def equivalents(init: VarianceScaling, shape: tuple[int, ...]) -> list[tuple[str
     Examples
     --------
     >>> import vsinit
-    >>> from vsinit._describe import equivalents
+    >>> from vsinit._tools.describe import equivalents
     >>> calls = dict(equivalents(vsinit.he_normal(), (3, 3, 64, 128)))
     >>> print(calls["JAX"])
     jax.nn.initializers.variance_scaling(2.0, "fan_in", "truncated_normal", in_axis=-2, out_axis=-1)

@@ -106,3 +106,14 @@ def scaling(
     k, d, b = SHAPES[complex_, distribution]
     s = math.sqrt(k * variance) / d
     return Scaling(n, variance, s, None if b is None else b * s)
+
+
+#: ``(scale, mode, distribution)`` of each preset.
+PRESETS: dict[str, tuple[float, str, str]] = {
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
+    "lecun_uniform": (1.0, "fan_in", "uniform"),
+    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+    "he_normal": (2.0, "fan_in", "truncated_normal"),
+}

@@ -1,6 +1,6 @@
 """The opt-in compiled tier: the portable code, traced once by the library's compiler.
 
-``rng="compiled"`` runs exactly the functions of :mod:`vsinit._sampling` on the portable
+``rng="compiled"`` runs exactly the functions of :mod:`vsinit._math.distributions` on the portable
 stream, but inside one function that the array library compiles (``torch.compile``,
 ``jax.jit``): the integer words are the same bits as the eager path, and the whole tile
 fuses into a few kernels with no temporaries. Everything that varies between calls (the
@@ -17,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from vsinit import _dtypes, _sampling
-from vsinit._elementwise import Elementwise
-from vsinit._partition import Tile
+from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, ComputeDtype, Kind
+from vsinit._math.dtypes import clip_bound
+from vsinit._math.elementwise import Elementwise
+from vsinit._math.layout import Tile
+from vsinit._math.words import MASK32, WordOps
 from vsinit.rng._philox import key_schedule, philox4x32, philox_round
-from vsinit.rng._words import MASK32, WordOps
+from vsinit.rng._portable import shift_rows
 
 _CACHE: dict[Any, Callable[..., Any]] = {}
 #: Host dtypes of the packed word input, per word mode (int64 modes hold values < 2**32).
@@ -29,14 +31,14 @@ _WORD_DTYPES = {"u64": np.uint64, "i64": np.int64, "i64split": np.int64, "u32": 
 _LOCK = threading.Lock()
 
 
-def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
+def compiled_tile_values(req: Any, tile: Tile, mode: Any) -> Any:
     """The samples of a tile (one run or several), scaled and clipped, in the compute dtype.
 
     Every run gets the same compiled code, so a partition's values are bit for bit those of
     the whole tensor on the same library.
     """
     xp, cdtype = req.xp, req.compute_dtype
-    per_block = _sampling.ELEMENTS_PER_BLOCK[cdtype, req.kind]
+    per_block = ELEMENTS_PER_BLOCK[cdtype, req.kind]
     starts = np.asarray(tile.starts, dtype=np.uint64)
     first_blocks = starts // np.uint64(per_block)
     offsets = (starts % np.uint64(per_block)).astype(np.int64)
@@ -50,14 +52,14 @@ def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
     assert req.key is not None
     s = req.scaling.sampling_scale
     if req.kind != "normal":
-        s = _dtypes.clip_bound(s, cdtype)
+        s = clip_bound(s, cdtype)
     bound = req.scaling.bound if req.scaling.bound is not None else float("inf")
     # Three inputs, not one per scalar: each input is a host-to-device transfer per call.
     host = _WORD_DTYPES[mode]
     counters = np.stack([first_blocks & np.uint64(MASK32), first_blocks >> np.uint64(32)])
     stream = [req.stream & MASK32, req.stream >> 32]
     round_keys = [w for pair in key_schedule(*req.key) for w in pair]
-    floats = np.asarray([s, _dtypes.clip_bound(bound, cdtype)], dtype=cdtype)
+    floats = np.asarray([s, clip_bound(bound, cdtype)], dtype=cdtype)
     word = {"u64": xp.uint64, "i64": xp.int64, "i64split": xp.int64, "u32": xp.uint32}[mode]
     values = fn(
         xp.asarray(counters.astype(host), dtype=word, device=req.device),
@@ -66,7 +68,7 @@ def tile_values(req: Any, tile: Tile, mode: Any) -> Any:
     )
     ops = WordOps(Elementwise(xp, req.device, None), mode)
     rows = values[: len(starts), ...] if n_runs > len(starts) else values
-    return xp.reshape(_sampling.shift_rows(ops, rows, offsets, tile.length), tile.shape)
+    return xp.reshape(shift_rows(ops, rows, offsets, tile.length), tile.shape)
 
 
 def _padded_blocks(blocks_needed_elements: int, per_block: int, tile_size: int) -> int:
@@ -109,8 +111,8 @@ def _tile_function(
     xp: Any,
     device: Any,
     mode: Any,
-    kind: _sampling.Kind,
-    cdtype: _sampling.ComputeDtype,
+    kind: Kind,
+    cdtype: ComputeDtype,
     n_blocks: int,
     loop: Callable[..., Any] | None,
 ) -> Callable[..., Any]:
@@ -138,7 +140,7 @@ def _tile_function(
                 return philox_round(ops, state, k0s[r], k1s[r])
 
             lanes = loop(0, len(keys), body, state)
-        values = _sampling.DISTRIBUTIONS[kind](ops, lanes, cdtype, 1.0)
+        values = DISTRIBUTIONS[kind](ops, lanes, cdtype, 1.0)
         values = xp.reshape(values, (c0.shape[0], -1)) * scale
         return values if kind == "normal" else xp.clip(values, -bound, bound)
 

@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
-from vsinit._checks import check_axes, check_shape
+from vsinit._math.checks import check_axes, check_shape
 
 Axes = int | Sequence[int]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._checks import check_shape, describe
+from vsinit._math.checks import check_shape, describe
 
 
 class PartitionInfo:

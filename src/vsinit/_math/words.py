@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from vsinit._elementwise import Elementwise
+from vsinit._math.elementwise import Elementwise
 
 WordMode = Literal["u64", "i64", "i64split", "u32"]
 MASK32 = 0xFFFFFFFF
@@ -200,25 +200,6 @@ class WordOps:
             return b
         return a ^ b
 
-    def fast_rounds(self, c0: Word, c1: Word, c2: Word, c3: Word, spare: Any) -> Any:
-        """A tight Philox loop for words that are equally shaped arrays, or ``None``.
-
-        It applies only where results can be written into buffers (``out=``) and the
-        words are carried in 64 bits; it performs exactly the operations of the generic
-        rounds in :func:`vsinit.rng._philox.philox4x32`, with the Python overhead of one
-        call per operation and no checks in between. ``spare(like)`` gives a free buffer.
-        """
-        native = self.elementwise.native
-        if native is None or self.mode not in ("u64", "i64"):
-            return None
-        words = (c0, c1, c2, c3)
-        if any(isinstance(w, int) for w in words):
-            return None
-        shape = tuple(c0.shape)
-        if any(tuple(w.shape) != shape for w in words[1:]):
-            return None
-        return _Rounds(native, self.mode == "i64", words, [spare(c0), spare(c0)])
-
     def add_(self, a: Word, b: Word) -> Word:
         """``(a + b) mod 2**32``; may overwrite ``a`` (never ``b``); either may be an int."""
         if isinstance(a, int) and isinstance(b, int):
@@ -250,54 +231,7 @@ class WordOps:
         return self.elementwise("bitwise_right_shift", w, self.const(32 - bits), into=into)
 
 
-class _Rounds:
-    """Philox rounds on four equally shaped 64-bit word arrays, in place (see fast_rounds)."""
-
-    __slots__ = ("native", "signed", "spares", "words")
-
-    def __init__(self, native: Any, signed: bool, words: tuple[Any, ...], spares: list[Any]):
-        self.native, self.signed, self.words, self.spares = native, signed, words, spares
-
-    def __call__(self, round_keys: list[tuple[Word, Word]]) -> tuple[Word, Word, Word, Word]:
-        from vsinit.rng._philox import M0, M1
-
-        mul, shr = self.native["multiply"], self.native["bitwise_right_shift"]
-        band, bxor = self.native["bitwise_and"], self.native["bitwise_xor"]
-        c0, c1, c2, c3 = self.words
-        t0, t1 = self.spares
-        for k0, k1 in round_keys:
-            mul(c0, M0, out=c0)  # exact in uint64; wraps to the same bits in int64
-            mul(c2, M1, out=c2)
-            shr(c2, 32, out=t1)  # high word of c2·M1 ...
-            shr(c0, 32, out=t0)  # ... and of c0·M0
-            if self.signed:
-                band(t1, MASK32, out=t1)  # undo the sign extension of the shift
-                band(t0, MASK32, out=t0)
-            bxor(t1, c1, out=t1)
-            bxor(t1, k0, out=t1)  # new c0 = hi(c2·M1) ^ c1 ^ k0
-            bxor(t0, c3, out=t0)
-            bxor(t0, k1, out=t0)  # new c2 = hi(c0·M0) ^ c3 ^ k1
-            band(c2, MASK32, out=c2)  # new c1 = lo(c2·M1)
-            band(c0, MASK32, out=c0)  # new c3 = lo(c0·M0)
-            c0, c1, c2, c3, t0, t1 = t1, c2, t0, c0, c1, c3
-        return c0, c1, c2, c3
-
-
 def _broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     """The broadcast shape of two shapes (plain Python: traceable by compilers)."""
     a, b = (1,) * (len(b) - len(a)) + a, (1,) * (len(a) - len(b)) + b
     return tuple(max(x, y) if 1 in (x, y) else x for x, y in zip(a, b, strict=True))
-
-
-def wrapping_multiply_works(xp: Any, device: Any) -> bool:
-    """Known-answer self-test of the wrapping ``int64`` product on ``device``."""
-    from vsinit.rng._philox import philox4x32
-
-    ops = WordOps(Elementwise(xp, device, None), "i64")
-    counter = tuple(
-        xp.asarray([c], dtype=xp.int64, device=device)
-        for c in (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344)
-    )
-    out = philox4x32(ops, counter, (0xA4093822, 0x299F31D0))
-    expected = (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1)
-    return all(int(w[0]) == e for w, e in zip(out, expected, strict=True))

@@ -1,7 +1,7 @@
 """Facts about the dtypes vsinit produces: sizes, ranges, and rounding toward a bound.
 
 Names only (``"float32"``…): the dtype objects of each library are resolved elsewhere
-(:mod:`vsinit._namespace`, the adapters).
+(:mod:`vsinit.rng._namespace`, the adapters).
 """
 
 from __future__ import annotations

@@ -16,8 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from vsinit import _namespace
-from vsinit._checks import check_seed, describe, is_int
+from vsinit._math.checks import check_seed, describe, is_int
+from vsinit._math.distributions import ComputeDtype, Kind
+from vsinit._math.layout import Layout
+from vsinit._math.variance import Scaling
+from vsinit.rng import _namespace
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._jax_key import JaxKey
 from vsinit.rng._portable import Philox, fresh_seed, key_of
@@ -46,6 +49,39 @@ class Target:
     device: Any
     dtype: Any
     dtype_name: str
+
+
+class Request(NamedTuple):
+    """One initialization, fully resolved (a named tuple: cheap to build and to copy)."""
+
+    xp: Any
+    adapter: Adapter
+    device: Any
+    dtype: Any
+    dtype_name: str
+    layout: Layout
+    kind: Kind
+    scaling: Scaling
+    #: Philox key and stream number (portable tier), or ``None`` with a native generator.
+    key: tuple[int, int] | None = None
+    stream: int = 0
+    generator: Any = None
+    #: Requested chunking (Dask), or ``None``.
+    chunks: Any = None
+    #: Run the portable stream through the library's compiler (``rng="compiled"``).
+    compiled: bool = False
+    #: ``"philox"`` (vsinit's portable stream) or ``"jax"`` (JAX's stream, from_jax_key).
+    algorithm: str = "philox"
+
+    @property
+    def compute_dtype(self) -> ComputeDtype:
+        """Samples are computed in float32, or in float64 for float64/complex128 results."""
+        return "float64" if self.dtype_name in ("float64", "complex128") else "float32"
+
+    @property
+    def is_complex(self) -> bool:
+        """Whether the result is complex (its bound applies to the modulus)."""
+        return self.dtype_name.startswith("complex")
 
 
 #: The named tiers an ``rng`` string may select.

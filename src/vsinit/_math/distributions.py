@@ -3,7 +3,7 @@
 Every function here takes an array namespace ``xp`` and uses only array API calls, so the
 same code runs on NumPy, PyTorch, CuPy, JAX, Dask blocks and array-api-strict. Samples are
 produced in a *compute dtype* (float32, or float64 for float64 results) and already
-multiplied by the distribution's scale ``s`` (see :mod:`vsinit._variance`).
+multiplied by the distribution's scale ``s`` (see :mod:`vsinit._math.variance`).
 
 Bits to floats (all exact; ``k`` is the top 24 bits of a word, ``j`` 53 bits of two words)
     * symmetric open ``(-1, 1)``: ``(2k + 1 - 2**24) · 2**-24`` (float32),
@@ -24,13 +24,10 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-import numpy as np
-
-from vsinit._dtypes import clip_bound
-from vsinit._elementwise import Elementwise
-from vsinit._quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
-from vsinit.rng._philox import philox4x32
-from vsinit.rng._words import WordOps
+from vsinit._math.dtypes import clip_bound
+from vsinit._math.elementwise import Elementwise
+from vsinit._math.quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
+from vsinit._math.words import WordOps
 
 Kind = Literal[
     "uniform",
@@ -179,7 +176,7 @@ def _box_muller(e: Elementwise, u1: Any, theta: Any, s: float, tag: str) -> list
 def complex_polar(
     ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, kind: str, s: float
 ) -> Any:
-    """Complex samples ``r·exp(iθ)`` from pairs of uniforms (see :mod:`vsinit._variance`)."""
+    """Complex samples ``r·exp(iθ)`` from pairs of uniforms (see :mod:`vsinit._math.variance`)."""
     e = ops.elementwise
     if cdtype == "float32":
         pairs = [(lanes[0], lanes[1]), (lanes[2], lanes[3])]
@@ -254,45 +251,3 @@ DISTRIBUTIONS: dict[str, Any] = {
     "complex_normal": _complex("complex_normal"),
     "complex_truncated_normal": _complex("complex_truncated_normal"),
 }
-
-
-# -- the portable stream --------------------------------------------------------------------
-def portable_rows(
-    ops: WordOps,
-    key: tuple[int, int],
-    stream: int,
-    kind: Kind,
-    cdtype: ComputeDtype,
-    starts: np.ndarray,
-    length: int,
-    s: float,
-) -> Any:
-    """Samples for ``len(starts)`` runs of ``length`` consecutive flat positions.
-
-    Row ``r`` holds the elements at flat positions ``starts[r] … starts[r] + length - 1``
-    of the full tensor: shape ``(len(starts), length)``, dtype ``cdtype``. Each value
-    depends only on the key, the stream and its flat position.
-    """
-    per_block = ELEMENTS_PER_BLOCK[cdtype, kind]
-    first_block = starts // np.uint64(per_block)
-    offsets = (starts % np.uint64(per_block)).astype(np.int64)
-    n_blocks = -(-(int(offsets.max()) + length) // per_block)
-    c0, c1 = ops.counters(first_block, n_blocks)
-    stream_words = (stream & 0xFFFFFFFF, stream >> 32)
-    lanes = philox4x32(ops, (c0, c1, *stream_words), key)
-    values = DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
-    return shift_rows(ops, values, offsets, length)
-
-
-def shift_rows(ops: WordOps, values: Any, offsets: np.ndarray, length: int) -> Any:
-    """``values[r, offsets[r] : offsets[r] + length]`` for every row ``r``."""
-    distinct = np.unique(offsets)
-    first = int(distinct[0])
-    out = values[:, first : first + length]
-    if distinct.size == 1:
-        return out
-    xp = ops.xp
-    rows = xp.asarray(offsets.astype(np.int32)[:, None], device=ops.device)
-    for offset in (int(o) for o in distinct[1:]):
-        out = xp.where(rows == offset, values[:, offset : offset + length], out)
-    return out

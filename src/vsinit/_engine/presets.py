@@ -21,18 +21,10 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from vsinit._checks import describe
-from vsinit._initializer import Axes, VarianceScaling
-
-#: ``(scale, mode, distribution)`` of each preset.
-PRESETS: dict[str, tuple[float, str, str]] = {
-    "glorot_uniform": (1.0, "fan_avg", "uniform"),
-    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
-    "lecun_uniform": (1.0, "fan_in", "uniform"),
-    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
-    "he_uniform": (2.0, "fan_in", "uniform"),
-    "he_normal": (2.0, "fan_in", "truncated_normal"),
-}
+from vsinit._engine.initializer import VarianceScaling
+from vsinit._engine.protocol import Axes
+from vsinit._math.checks import describe
+from vsinit._math.variance import PRESETS
 
 
 def _preset(name: str) -> Callable[..., VarianceScaling]:

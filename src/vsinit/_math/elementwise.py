@@ -100,29 +100,3 @@ class Elementwise:
         # A name picks a cached buffer; an array is used as it is (the caller owns it and
         # guarantees its shape and dtype).
         return self.buffer(into, shape, dtype) if isinstance(into, str) else into
-
-
-def numpy_like_out_functions(module: Any) -> dict[str, Callable[..., Any]]:
-    """``out=`` functions of a NumPy-compatible module (NumPy, CuPy)."""
-
-    def astype(x: Any, out: Any) -> None:
-        module.copyto(out, x, casting="unsafe")
-
-    def stack(parts: list[Any], axis: int, out: Any) -> Any:
-        return module.stack(parts, axis=axis, out=out)
-
-    return {
-        "multiply": module.multiply,
-        "add": module.add,
-        "bitwise_right_shift": module.right_shift,
-        "bitwise_and": module.bitwise_and,
-        "bitwise_xor": module.bitwise_xor,
-        "log": module.log,
-        "log1p": module.log1p,
-        "sqrt": module.sqrt,
-        "cos": module.cos,
-        "sin": module.sin,
-        "clip": module.clip,
-        "astype": astype,
-        "stack": stack,
-    }

@@ -12,51 +12,20 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from vsinit import _compiled, _dtypes, _sampling
-from vsinit._elementwise import Elementwise
-from vsinit._partition import Layout, Tile
-from vsinit._variance import Scaling
-from vsinit.rng._adapter import Adapter
+from vsinit._engine.compiled import compiled_tile_values
+from vsinit._engine.request import Request
+from vsinit._math.distributions import ELEMENTS_PER_BLOCK, polar, truncated_normal_from_uniform
+from vsinit._math.dtypes import clip_bound
+from vsinit._math.elementwise import Elementwise
+from vsinit._math.layout import Tile
+from vsinit._math.words import WordOps
 from vsinit.rng._jax_key import jax_rows
-from vsinit.rng._words import WordOps
+from vsinit.rng._portable import portable_rows
 
 #: Native generators keep state; draws from one call must not interleave with another's.
 _NATIVE_LOCK = threading.Lock()
-
-
-class Request(NamedTuple):
-    """One initialization, fully resolved (a named tuple: cheap to build and to copy)."""
-
-    xp: Any
-    adapter: Adapter
-    device: Any
-    dtype: Any
-    dtype_name: str
-    layout: Layout
-    kind: _sampling.Kind
-    scaling: Scaling
-    #: Philox key and stream number (portable tier), or ``None`` with a native generator.
-    key: tuple[int, int] | None = None
-    stream: int = 0
-    generator: Any = None
-    #: Requested chunking (Dask), or ``None``.
-    chunks: Any = None
-    #: Run the portable stream through the library's compiler (``rng="compiled"``).
-    compiled: bool = False
-    #: ``"philox"`` (vsinit's portable stream) or ``"jax"`` (JAX's stream, from_jax_key).
-    algorithm: str = "philox"
-
-    @property
-    def compute_dtype(self) -> _sampling.ComputeDtype:
-        """Samples are computed in float32, or in float64 for float64/complex128 results."""
-        return "float64" if self.dtype_name in ("float64", "complex128") else "float32"
-
-    @property
-    def is_complex(self) -> bool:
-        """Whether the result is complex (its bound applies to the modulus)."""
-        return self.dtype_name.startswith("complex")
 
 
 def generate(req: Request) -> Any:
@@ -127,7 +96,7 @@ def _write_tile_size(req: Request) -> int:
         return req.adapter.compiled_tile_size
     if not req.adapter.tile_shrinks:
         return req.adapter.tile_size
-    per_block = _sampling.ELEMENTS_PER_BLOCK[req.compute_dtype, req.kind]
+    per_block = ELEMENTS_PER_BLOCK[req.compute_dtype, req.kind]
     return max(1, req.adapter.tile_size * per_block // 4)
 
 
@@ -135,7 +104,7 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     """The samples of one tile, in the target dtype, shaped like ``out[tile.index]``."""
     xp, cdtype, s = req.xp, req.compute_dtype, req.scaling.sampling_scale
     if req.compiled and not req.is_complex:
-        values = _compiled.tile_values(req, tile, req.adapter.word_mode(xp, req.device))
+        values = compiled_tile_values(req, tile, req.adapter.word_mode(xp, req.device))
         return _finish(req, values, exact_bound=True)
     if req.algorithm == "jax":
         assert req.key is not None
@@ -145,7 +114,7 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     if req.generator is None:
         ops = ops or _word_ops(req)
         assert req.key is not None
-        values = _sampling.portable_rows(
+        values = portable_rows(
             ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s
         )
         values = xp.reshape(values, tile.shape)
@@ -161,12 +130,12 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
         below_one = 1.0 - (2.0**-24 if cdtype == "float32" else 2.0**-53)
         u1 = xp.clip(pair[0, ...], 0.0, below_one)  # [-1, 1) may round to 1 after + 1
         e = Elementwise(xp, req.device, None)
-        return _sampling.polar(e, u1, pair[1, ...], cdtype, req.kind, s)
+        return polar(e, u1, pair[1, ...], cdtype, req.kind, s)
     values = draw(req.generator, req.kind, tile.shape, **kwargs)
     if values is None and req.kind == "truncated_normal":
         u = draw(req.generator, "uniform", tile.shape, **kwargs)
         e = Elementwise(xp, req.device, None)
-        values = _sampling.truncated_normal_from_uniform(e, u, cdtype, s)
+        values = truncated_normal_from_uniform(e, u, cdtype, s)
     elif values is None:
         msg = f"the {req.adapter.library} adapter cannot draw {req.kind!r} variates."
         raise TypeError(msg)
@@ -184,7 +153,7 @@ def _finish(req: Request, values: Any, *, exact_bound: bool) -> Any:
         exact_bound = False
     bound = req.scaling.bound
     if bound is not None and not exact_bound:
-        b = _dtypes.clip_bound(bound, req.dtype_name)
+        b = clip_bound(bound, req.dtype_name)
         values = req.xp.clip(values, -b, b)
     return values
 
@@ -196,7 +165,7 @@ def _scale(req: Request) -> float:
     ``≤ 2``) can never round to a product beyond the bound ``s`` (or ``2s``).
     """
     s = req.scaling.sampling_scale
-    return s if req.kind == "normal" else _dtypes.clip_bound(s, req.compute_dtype)
+    return s if req.kind == "normal" else clip_bound(s, req.compute_dtype)
 
 
 def _word_ops(req: Request) -> WordOps:

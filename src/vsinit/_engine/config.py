@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vsinit._checks import describe
-from vsinit._presets import PRESETS
+from vsinit._math.checks import describe
+from vsinit._math.variance import PRESETS
 
 #: Serialized class names (Keras' ``ClassName`` and ``snake_case`` forms) and the
 #: ``(scale, mode, distribution)`` each fixes; ``None`` for ``VarianceScaling`` itself.

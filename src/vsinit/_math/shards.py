@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vsinit._checks import check_int, check_shape
-from vsinit._partition import PartitionInfo
+from vsinit._math.checks import check_int, check_shape
+from vsinit._math.layout import PartitionInfo
 
 
 def shard(
