@@ -7,8 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from vsinit._math.elementwise import Elementwise
-from vsinit._math.words import MASK32, WordOps
+from vsinit._math.ops import MASK32, Elementwise, WordOps
 from vsinit.rng._namespace import compat_namespace, namespace_from_module
 from vsinit.rng._philox import M0, M1, philox4x32
 from vsinit.rng._registry import adapter_for

@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import vsinit
-from vsinit._math.elementwise import Elementwise
-from vsinit._math.words import WordOps
+from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._namespace import compat_namespace
 from vsinit.rng._philox import philox4x32
 

@@ -19,9 +19,8 @@ import numpy as np
 
 from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, ComputeDtype, Kind
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.elementwise import Elementwise
 from vsinit._math.layout import Tile
-from vsinit._math.words import MASK32, WordOps
+from vsinit._math.ops import MASK32, Elementwise, WordOps
 from vsinit.rng._philox import key_schedule, philox4x32, philox_round
 from vsinit.rng._portable import shift_rows
 
@@ -128,7 +127,7 @@ def _tile_function(
         round_keys = [words[i] for i in range(2, words.shape[0])]
         scale, bound = floats[0], floats[1]
         ops = WordOps(Elementwise(xp, device, None), mode)
-        c0, c1 = ops.counters_from(counters[0], counters[1], n_blocks)
+        c0, c1 = _counters_from(ops, counters[0], counters[1], n_blocks)
         keys = list(zip(round_keys[::2], round_keys[1::2], strict=True))
         if loop is None:
             lanes = philox4x32(ops, (c0, c1, stream_lo, stream_hi), None, round_keys=keys)
@@ -145,3 +144,19 @@ def _tile_function(
         return values if kind == "normal" else xp.clip(values, -bound, bound)
 
     return tile
+
+
+def _counters_from(ops: WordOps, lo: Any, hi: Any, count: int) -> tuple[Any, Any]:
+    """Words of ``starts[:, None] + arange(count)``, shape ``(R, count)``.
+
+    ``lo`` and ``hi`` are the starts' word arrays of shape ``(R,)``: the form a
+    compiler traces, where the starts are inputs, not constants.
+    """
+    xp = ops.xp
+    lo, hi = xp.reshape(lo, (-1, 1)), xp.reshape(hi, (-1, 1))
+    ramp = xp.arange(count, dtype=ops.dtype, device=ops.device)
+    if ops.mode == "u32":
+        low = lo + ramp  # wraps modulo 2**32
+        return low, hi + xp.astype(low < lo, ops.dtype)
+    total = lo + ramp
+    return total & MASK32, hi + (total >> 32)

@@ -18,9 +18,8 @@ from vsinit._engine.compiled import compiled_tile_values
 from vsinit._engine.request import Request
 from vsinit._math.distributions import ELEMENTS_PER_BLOCK, polar, truncated_normal_from_uniform
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.elementwise import Elementwise
 from vsinit._math.layout import Tile
-from vsinit._math.words import WordOps
+from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._jax_key import jax_rows
 from vsinit.rng._portable import portable_rows
 

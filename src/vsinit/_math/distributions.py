@@ -25,9 +25,8 @@ import math
 from typing import Any, Literal
 
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.elementwise import Elementwise
+from vsinit._math.ops import Elementwise, WordOps
 from vsinit._math.quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
-from vsinit._math.words import WordOps
 
 Kind = Literal[
     "uniform",

@@ -22,8 +22,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from vsinit._math.elementwise import OutFunctions
-from vsinit._math.words import WordMode
+from vsinit._math.ops import OutFunctions, WordMode
 from vsinit.rng._namespace import device_of
 
 #: Cache of :meth:`Adapter.dtypes` by adapter class, namespace and device.
@@ -86,7 +85,7 @@ class Adapter:
         """Elementwise functions that write into ``out=`` buffers, by array API name.
 
         ``None`` (the default) makes every operation return a new array; see
-        :mod:`vsinit._math.elementwise` for the names a mapping must provide.
+        :mod:`vsinit._math.ops` for the names a mapping must provide.
         """
         del xp
         return None

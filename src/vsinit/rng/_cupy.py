@@ -14,8 +14,7 @@ from typing import Any
 import cupy
 import numpy as np
 
-from vsinit._math.elementwise import OutFunctions
-from vsinit._math.words import WordMode
+from vsinit._math.ops import OutFunctions, WordMode
 from vsinit.rng import _kernel
 from vsinit.rng._adapter import Adapter, numpy_like_out_functions
 

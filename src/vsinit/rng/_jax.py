@@ -15,8 +15,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from vsinit._math.elementwise import Elementwise
-from vsinit._math.words import WordMode, WordOps
+from vsinit._math.ops import Elementwise, WordMode, WordOps
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._threefry import jax_bits
 

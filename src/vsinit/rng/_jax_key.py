@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from vsinit._math.checks import check_int, describe
+from vsinit._math.ops import WordOps
 from vsinit._math.quantile import GILES_COEFFS
-from vsinit._math.words import WordOps
 from vsinit.rng._threefry import jax_bits
 
 #: Giles' erfinv coefficients for w = -log(1 - x²) < 5 (centred at 2.5) and w ≥ 5

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._math.elementwise import OutFunctions
-from vsinit._math.words import WordMode
+from vsinit._math.ops import OutFunctions, WordMode
 from vsinit.rng._adapter import Adapter, numpy_like_out_functions
 
 _OUT_FUNCTIONS = numpy_like_out_functions(np)

@@ -18,8 +18,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from vsinit._math.elementwise import Elementwise
-from vsinit._math.words import MASK32, Word, WordOps
+from vsinit._math.ops import MASK32, Elementwise, Word, WordOps
 
 M0, M1 = 0xD2511F53, 0xCD9E8D57
 W0, W1 = 0x9E3779B9, 0xBB67AE85

@@ -17,7 +17,7 @@ import numpy as np
 
 from vsinit._math.checks import check_int, check_seed
 from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, ComputeDtype, Kind
-from vsinit._math.words import WordOps
+from vsinit._math.ops import WordOps
 from vsinit.rng._philox import philox4x32
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vsinit._math.words import MASK32, Word, WordOps
+from vsinit._math.ops import MASK32, Word, WordOps
 
 ROTATIONS = (13, 15, 26, 6, 17, 29, 16, 24)
 PARITY = 0x1BD11BDA

@@ -19,9 +19,8 @@ from typing import Any
 import torch
 
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.elementwise import OutFunctions
+from vsinit._math.ops import OutFunctions, WordMode
 from vsinit._math.quantile import ERF_SQRT2
-from vsinit._math.words import WordMode
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._philox import wrapping_multiply_works
 

@@ -1,51 +1,129 @@
-"""32-bit word arithmetic for the portable stream, behind one small interface.
+"""Array arithmetic on one namespace and device, with reusable output buffers.
 
-The counter-based generator needs three things of an array library: 32-bit ``xor``, the
-high and low halves of a 32 × 32-bit product, and 64-bit counters split into two words.
-The array API standard provides all of them, but not every library implements every
-integer dtype, so the words are carried in one of four representations. All four give
-identical values; they differ only in which dtypes and kernels they rely on.
+:class:`Elementwise` calls the array API's elementwise functions, writing results into
+named buffers reused from tile to tile where the library accepts ``out=`` (NumPy, CuPy,
+PyTorch; the adapter supplies those functions): a fresh temporary per operation costs
+page faults on host memory, more than the arithmetic. JAX and array-api-strict get new
+arrays. Binary updates are augmented assignments (``u *= s``): in place where arrays are
+mutable, functional elsewhere.
+
+:class:`WordOps` adds the 32-bit word arithmetic of the portable stream: ``xor``, the high
+and low halves of a 32 × 32-bit product, rotations, and 64-bit counters split into two
+words. Not every library implements every integer dtype, so words are carried in one of
+four representations, all giving identical values:
 
 ``"u64"``
-    Words live in ``uint64`` arrays holding values below 2³². The product of two words
-    is exact in 64 bits. Used by NumPy, CuPy, array-api-strict, Dask blocks and JAX with
-    ``jax_enable_x64``.
+    ``uint64`` arrays holding values below 2³²; a product of two words is exact. NumPy,
+    CuPy, array-api-strict, Dask blocks, JAX with ``jax_enable_x64``.
 ``"i64"``
-    Words live in ``int64`` arrays holding values below 2³². PyTorch implements almost
-    nothing for ``uint32``/``uint64`` on CPU ("add_stub" / "rshift_cpu" not implemented),
-    so it gets signed words. The product ``a·m`` wraps modulo 2⁶⁴ in two's complement,
-    which gives the right 64 bits; because signed overflow is formally undefined in C++,
-    this mode is used only after a known-answer self-test passes on the device
-    (:func:`wrapping_multiply_works`).
+    ``int64`` arrays (PyTorch has few unsigned kernels on CPU); the product wraps modulo
+    2⁶⁴, used only after a known-answer self-test passes on the device
+    (:func:`vsinit.rng._philox.wrapping_multiply_works`).
 ``"i64split"``
-    As ``"i64"``, but the multiplier is split into 16-bit halves so that no product
-    overflows: the fallback if the self-test ever fails.
+    As ``"i64"``, with the multiplier split into 16-bit halves so that no product
+    overflows: the fallback if the self-test fails.
 ``"u32"``
-    Words live in ``uint32`` arrays and the high half of a product is assembled from four
-    16 × 16-bit partial products. Used where no 64-bit integer dtype exists (JAX without
-    ``jax_enable_x64``, array-api-strict's ``no_x64`` device). Constants are passed as
-    0-d arrays because JAX refuses Python ints of 2³¹ and more next to ``uint32`` arrays.
+    ``uint32`` arrays; the high half of a product is assembled from four 16 × 16-bit
+    products. Where no 64-bit integer dtype exists (JAX without ``jax_enable_x64``,
+    array-api-strict's ``no_x64`` device). Constants are 0-d arrays, since JAX refuses
+    Python ints of 2³¹ and more next to ``uint32`` arrays.
 
-Arithmetic is written with augmented assignments (``a ^= b``): libraries with mutable
-arrays update in place, which keeps every temporary in a few reused buffers; immutable
-libraries (JAX) fall back to ``a = a ^ b``. A word that is the same for a whole block of
-counters may be a Python int, so it is computed once instead of once per element.
+A word that is the same for a whole block of counters may be a Python int.
+
+May import: NumPy only (host-side counter starts); no other part of vsinit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
 
-from vsinit._math.elementwise import Elementwise
-
+OutFunctions = Mapping[str, Callable[..., Any]]  # array API name -> function with out=
 WordMode = Literal["u64", "i64", "i64split", "u32"]
 MASK32 = 0xFFFFFFFF
-
 Word = Any  # an integer array of the mode's dtype, or a Python int below 2**32
 
 _DTYPES = {"u64": "uint64", "i64": "int64", "i64split": "int64", "u32": "uint32"}
+
+
+class Elementwise:
+    """Elementwise functions of ``xp`` with named, reusable output buffers.
+
+    Parameters
+    ----------
+    xp
+        The array namespace.
+    device
+        Device for the buffers.
+    out_functions
+        Array API names mapped to functions that accept ``out=`` (``None``: allocate a new
+        array per call). Must provide the names used by the samplers and ``"astype"``
+        (``astype(x, out=buf)``) and ``"stack"`` (``stack(parts, axis, out=buf)``).
+
+    A result written ``into`` a name lives there until the name is used again (callers
+    use distinct names for values alive at once). Not to be shared between threads.
+    """
+
+    __slots__ = ("_buffers", "_native", "device", "xp")
+
+    def __init__(self, xp: Any, device: Any, out_functions: OutFunctions | None) -> None:
+        self.xp = xp
+        self.device = device
+        self._native = out_functions
+        self._buffers: dict[str, Any] = {}
+
+    @property
+    def native(self) -> OutFunctions | None:
+        """The ``out=`` functions, or ``None`` when every operation allocates."""
+        return self._native
+
+    def scratch(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        """A reusable buffer called ``name``, or ``None`` where results are not buffered."""
+        return None if self._native is None else self.buffer(name, shape, dtype)
+
+    def buffer(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        """The buffer called ``name``, (re)allocated if its shape or dtype differ."""
+        buf = self._buffers.get(name)
+        if buf is None or tuple(buf.shape) != shape or buf.dtype != dtype:
+            buf = self.xp.empty(shape, dtype=dtype, device=self.device)
+            self._buffers[name] = buf
+        return buf
+
+    def __call__(self, name: str, x: Any, *args: Any, into: str | Any = None) -> Any:
+        """``xp.<name>(x, *args)``, written into buffer ``into`` (a name or an array)."""
+        if self._native is None or into is None:
+            return getattr(self.xp, name)(x, *args)
+        out = self._target(into, tuple(x.shape), x.dtype)
+        return self._native[name](x, *args, out=out)
+
+    def astype(self, x: Any, dtype: Any, *, into: str | Any = None) -> Any:
+        """``xp.astype(x, dtype)`` written into buffer ``into``."""
+        if self._native is None or into is None:
+            return self.xp.astype(x, dtype)
+        out = self._target(into, tuple(x.shape), dtype)
+        self._native["astype"](x, out=out)
+        return out
+
+    def interleave(self, parts: list[Any], *, into: str | Any = None) -> Any:
+        """Interleave equal ``(R, n)`` arrays along the last axis into ``(R, n·k)``."""
+        if len(parts) == 1:
+            return parts[0]
+        rows, n = parts[0].shape
+        shape = (rows, n, len(parts))
+        if self._native is None or into is None:
+            stacked = self.xp.stack(parts, axis=-1)
+        else:
+            stacked = self._native["stack"](
+                parts, axis=-1, out=self._target(into, shape, parts[0].dtype)
+            )
+        return self.xp.reshape(stacked, (rows, n * len(parts)))
+
+    def _target(self, into: str | Any, shape: tuple[int, ...], dtype: Any) -> Any:
+        # A name picks a cached buffer; an array is used as it is (the caller owns it and
+        # guarantees its shape and dtype).
+        return self.buffer(into, shape, dtype) if isinstance(into, str) else into
 
 
 class WordOps:
@@ -120,21 +198,6 @@ class WordOps:
             )
             self._consts[-count] = ramp
         return ramp
-
-    def counters_from(self, lo: Any, hi: Any, count: int) -> tuple[Word, Word]:
-        """Words of ``starts[:, None] + arange(count)``, shape ``(R, count)``.
-
-        ``lo`` and ``hi`` are the starts' word arrays of shape ``(R,)``: the form a
-        compiler traces, where the starts are inputs, not constants.
-        """
-        xp = self.xp
-        lo, hi = xp.reshape(lo, (-1, 1)), xp.reshape(hi, (-1, 1))
-        ramp = xp.arange(count, dtype=self.dtype, device=self.device)
-        if self.mode == "u32":
-            low = lo + ramp  # wraps modulo 2**32
-            return low, hi + xp.astype(low < lo, self.dtype)
-        total = lo + ramp
-        return total & MASK32, hi + (total >> 32)
 
     # -- arithmetic --------------------------------------------------------------------
     def mulhilo_(self, a: Word, m: int, spare: Any = None) -> tuple[Word, Word]:
