@@ -9,7 +9,7 @@ import pytest
 
 from vsinit._math.ops import MASK32, Elementwise, WordOps
 from vsinit.rng._namespace import compat_namespace, namespace_from_module
-from vsinit.rng._philox import M0, M1, philox4x32
+from vsinit.rng._portable import M0, M1, philox4x32
 from vsinit.rng._registry import adapter_for
 
 # Random123 kat_vectors: (rounds, counter, key, output).

@@ -141,13 +141,13 @@ class TestRegistry:
             return [entry] if (group, name) == (vsinit.rng.ENTRY_POINT_GROUP, "fancyarrays") else []
 
         monkeypatch.setattr(_registry, "entry_points", fake_entry_points)
-        monkeypatch.setattr(_registry, "_loaded", {})
+        monkeypatch.setattr(_registry, "LOADED", {})
         assert isinstance(vsinit.rng.adapter_for("fancyarrays"), Plugin)
 
     def test_a_broken_plugin_warns_and_falls_back_to_the_generic_adapter(self, monkeypatch):
         entry = EntryPoint("brokenarrays", "no_such_module:X", vsinit.rng.ENTRY_POINT_GROUP)
         monkeypatch.setattr(_registry, "entry_points", lambda group, name: [entry])
-        monkeypatch.setattr(_registry, "_loaded", {})
+        monkeypatch.setattr(_registry, "LOADED", {})
         with pytest.warns(RuntimeWarning, match="could not load"):
             adapter = vsinit.rng.adapter_for("brokenarrays")
         assert type(adapter) is vsinit.rng.Adapter

@@ -16,7 +16,7 @@ import numpy as np
 import vsinit
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._namespace import compat_namespace
-from vsinit.rng._philox import philox4x32
+from vsinit.rng._portable import philox4x32
 
 SEEDS = [0, 2**64 - 1]
 DISTRIBUTIONS = ["truncated_normal", "untruncated_normal", "uniform"]

@@ -27,7 +27,7 @@ from vsinit._math.checks import check_shape
 from vsinit._math.dtypes import check_fits, check_representable
 from vsinit._math.layout import Layout, PartitionInfo, check_partition
 from vsinit._math.variance import KINDS, Scaling
-from vsinit.rng._registry import adapter_for
+from vsinit.rng import _registry
 
 #: The caches keep up to this many entries; results of at most this many elements are
 #: memoized.
@@ -72,38 +72,67 @@ class Calls:
         chunks: Any,
     ) -> Any:
         """A new array of ``shape`` (the body of ``VarianceScaling.__call__``)."""
-        native = check_rng(rng)
+        # A seeded call with no ``rng`` always draws the same stream: its template holds
+        # the source too, and the warm path below is a dictionary lookup and `generate`.
+        fixed = rng is None and self.seed is not None
+        native = None if rng is None else check_rng(rng)
         key = _call_key(shape, dtype, partition_info, xp, like, device, native, chunks, rng)
         template = None if key is None else self._templates.get(key)
-        if template is not None and adapter_for(template.adapter.library) is not template.adapter:
+        if (
+            template is not None
+            and _registry.LOADED.get(template.adapter.library) is not template.adapter
+        ):
             template = None  # the library's adapter was replaced since: resolve again
         if template is None:
-            shape = check_shape(shape)
-            partition = check_partition(partition_info, shape)
-            target = resolve_target(
-                xp=xp,
-                like=like,
-                device=device,
-                dtype=dtype,
-                default_dtype=self.dtype,
-                rng=rng,
-                native=native,
+            template = self._new_template(
+                shape, dtype, partition_info, xp, like, device, rng, native, chunks
             )
-            template = self._template(target, shape, partition)
-            if chunks is not None or (like is not None and target.adapter.chunked):
-                template = template._replace(chunks=check_chunks(chunks, like, target, shape))
-            if key is not None and target.adapter.cache_templates:
+            if fixed:
+                template = self._with_source(template, None, None)
+            if key is not None and template.adapter.cache_templates:
                 _remember(self._templates, key, template)
-        repeats = key is not None and rng is None and self.seed is not None
-        if repeats and (hit := self._results.get(key)) is not None:
+        if fixed and key is not None and (hit := self._results.get(key)) is not None:
             return template.adapter.copy(hit)
-        result = generate(self._with_source(template, rng, native))
-        memoize = template.adapter.memoize_results and template.layout.size <= _MEMO_ELEMENTS
-        if repeats and memoize:
+        result = generate(template if fixed else self._with_source(template, rng, native))
+        if (
+            fixed
+            and key is not None
+            and template.adapter.memoize_results
+            and template.layout.size <= _MEMO_ELEMENTS
+        ):
             # A seeded initializer returns the same values on every call: small results
             # (64 KiB at most) are kept and later calls return a copy.
             _remember(self._results, key, template.adapter.copy(result))
         return result
+
+    def _new_template(
+        self,
+        shape: Any,
+        dtype: Any,
+        partition_info: Any,
+        xp: Any,
+        like: Any,
+        device: Any,
+        rng: Any,
+        native: Any,
+        chunks: Any,
+    ) -> Request:
+        """Validate a call's arguments and resolve its target (the cold path of a call)."""
+        shape = check_shape(shape)
+        partition = check_partition(partition_info, shape)
+        target = resolve_target(
+            xp=xp,
+            like=like,
+            device=device,
+            dtype=dtype,
+            default_dtype=self.dtype,
+            rng=rng,
+            native=native,
+        )
+        template = self._template(target, shape, partition)
+        if chunks is not None or (like is not None and target.adapter.chunked):
+            template = template._replace(chunks=check_chunks(chunks, like, target, shape))
+        return template
 
     def fill(self, x: Any, partition_info: Any, rng: Any) -> Any:
         """Overwrite ``x`` in place (the body of ``VarianceScaling.fill_``)."""
@@ -135,6 +164,10 @@ class Calls:
             layout=Layout(shape, full, offset),
             kind=("complex_" if complex_ else "") + KINDS[self.distribution],  # type: ignore[arg-type]
             scaling=scaling,
+            compute_dtype="float64"
+            if target.dtype_name in ("float64", "complex128")
+            else "float32",
+            is_complex=complex_,
         )
 
     def _with_source(self, template: Request, rng: Any, native: Any) -> Request:
@@ -181,7 +214,8 @@ def _call_key(
     if partition_info is not None and type(partition_info) is not PartitionInfo:
         return None
     generator = None if native is None else (native[1], str(native[0].generator_device(rng)))
-    key = (shape, dtype, partition_info, xp, type(device), device, generator, chunks)
+    # ``rng is None`` is in the key: those templates of a seeded initializer hold the source.
+    key = (shape, dtype, partition_info, xp, type(device), device, generator, chunks, rng is None)
     try:
         hash(key)
     except TypeError:

@@ -21,8 +21,7 @@ from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, Comput
 from vsinit._math.dtypes import clip_bound
 from vsinit._math.layout import Tile
 from vsinit._math.ops import MASK32, Elementwise, WordOps
-from vsinit.rng._philox import key_schedule, philox4x32, philox_round
-from vsinit.rng._portable import shift_rows
+from vsinit.rng._portable import key_schedule, philox4x32, philox_round, shift_rows
 
 _CACHE: dict[Any, Callable[..., Any]] = {}
 #: Host dtypes of the packed word input, per word mode (int64 modes hold values < 2**32).

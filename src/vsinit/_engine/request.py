@@ -62,6 +62,10 @@ class Request(NamedTuple):
     layout: Layout
     kind: Kind
     scaling: Scaling
+    #: Samples are computed in float32, or in float64 for float64/complex128 results.
+    compute_dtype: ComputeDtype
+    #: Whether the result is complex (its bound applies to the modulus).
+    is_complex: bool
     #: Philox key and stream number (portable tier), or ``None`` with a native generator.
     key: tuple[int, int] | None = None
     stream: int = 0
@@ -72,16 +76,6 @@ class Request(NamedTuple):
     compiled: bool = False
     #: ``"philox"`` (vsinit's portable stream) or ``"jax"`` (JAX's stream, from_jax_key).
     algorithm: str = "philox"
-
-    @property
-    def compute_dtype(self) -> ComputeDtype:
-        """Samples are computed in float32, or in float64 for float64/complex128 results."""
-        return "float64" if self.dtype_name in ("float64", "complex128") else "float32"
-
-    @property
-    def is_complex(self) -> bool:
-        """Whether the result is complex (its bound applies to the modulus)."""
-        return self.dtype_name.startswith("complex")
 
 
 #: The named tiers an ``rng`` string may select.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -138,11 +138,11 @@ class Layout:
     shape: tuple[int, ...]
     full_shape: tuple[int, ...]
     offset: tuple[int, ...]
+    #: Number of elements in the partition.
+    size: int = field(init=False)
 
-    @property
-    def size(self) -> int:
-        """Number of elements in the partition."""
-        return math.prod(self.shape)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", math.prod(self.shape))
 
     def tiles(self, target: int) -> Iterator[Tile]:
         """Cut the partition into tiles of about ``target`` elements (at least one run)."""

@@ -18,7 +18,7 @@ four representations, all giving identical values:
 ``"i64"``
     ``int64`` arrays (PyTorch has few unsigned kernels on CPU); the product wraps modulo
     2⁶⁴, used only after a known-answer self-test passes on the device
-    (:func:`vsinit.rng._philox.wrapping_multiply_works`).
+    (:func:`vsinit.rng._portable.wrapping_multiply_works`).
 ``"i64split"``
     As ``"i64"``, with the multiplier split into 16-bit halves so that no product
     overflows: the fallback if the self-test fails.

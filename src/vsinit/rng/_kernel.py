@@ -1,7 +1,7 @@
 """The portable stream as one CUDA C kernel: the GPU fast path for CuPy and PyTorch CUDA.
 
 The kernel computes, for a run of consecutive flat positions, exactly the words of
-:mod:`vsinit.rng._philox` and the float transforms of :mod:`vsinit._math.distributions` (same
+:mod:`vsinit.rng._portable` and the float transforms of :mod:`vsinit._math.distributions` (same
 operations, same order), one thread per Philox block, writing straight into the output.
 Uniforms are therefore bit-identical to every other backend; normals agree to a few ulp
 (the device's ``logf``/``cosf``/``sinf``/``log1pf`` round differently from a CPU libm, and

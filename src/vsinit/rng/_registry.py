@@ -29,7 +29,8 @@ BUILTIN = {
 ENTRY_POINT_GROUP = "vsinit.rng"
 
 _registered: dict[str, Adapter] = {}
-_loaded: dict[str, Adapter] = {}
+#: The adapter in use for each library, as :func:`adapter_for` returns it.
+LOADED: dict[str, Adapter] = {}
 _lock = threading.RLock()
 
 
@@ -74,7 +75,7 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
             )
             raise ValueError(msg)
         _registered[library] = adapter
-        _loaded.pop(library, None)
+        LOADED.pop(library, None)
 
 
 def unregister(library: str) -> None:
@@ -82,19 +83,19 @@ def unregister(library: str) -> None:
     check_library(library)
     with _lock:
         _registered.pop(library, None)
-        _loaded.pop(library, None)
+        LOADED.pop(library, None)
 
 
 def adapter_for(library: str) -> Adapter:
     """The adapter for ``library``: registered, built in, plugin, or the generic one."""
     check_library(library)
-    adapter = _loaded.get(library)
+    adapter = LOADED.get(library)
     if adapter is None:
         with _lock:  # a concurrent register() must not be shadowed by a stale lookup
-            adapter = _loaded.get(library)
+            adapter = LOADED.get(library)
             if adapter is None:
                 adapter = _find(library)
-                _loaded[library] = adapter
+                LOADED[library] = adapter
     return adapter
 
 

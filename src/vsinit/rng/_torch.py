@@ -22,7 +22,7 @@ from vsinit._math.dtypes import clip_bound
 from vsinit._math.ops import OutFunctions, WordMode
 from vsinit._math.quantile import ERF_SQRT2
 from vsinit.rng._adapter import Adapter
-from vsinit.rng._philox import wrapping_multiply_works
+from vsinit.rng._portable import wrapping_multiply_works
 
 
 def _astype(x: Any, out: Any) -> None:
