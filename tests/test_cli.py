@@ -11,6 +11,7 @@ import pytest
 
 import vsinit
 from vsinit._tools import cli as _cli
+from vsinit._tools import commands as _commands
 
 COMMANDS = ["demo", "describe", "sample", "plot", "bench"]
 
@@ -196,7 +197,7 @@ class TestBench:
         assert result.returncode == 3  # the script's own status
 
     def test_without_a_checkout(self, monkeypatch, capsys):
-        monkeypatch.setattr(_cli, "bench_script", lambda: None)
+        monkeypatch.setattr(_commands, "bench_script", lambda: None)
         assert _cli.main(["bench", "--quick"]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1
@@ -205,7 +206,8 @@ class TestBench:
 
 def test_importing_vsinit_imports_no_plotting_or_array_library():
     code = (
-        "import sys, vsinit, vsinit._tools.cli, vsinit._tools.describe, vsinit._tools.plot; "
+        "import sys, vsinit, vsinit._tools.cli, vsinit._tools.commands, vsinit._tools.describe, "
+        "vsinit._tools.plot; "
         "print(sorted(m for m in ('matplotlib', 'torch', 'jax', 'dask', 'cupy') if m in sys.modules))"
     )
     result = subprocess.run(
