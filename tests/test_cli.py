@@ -236,20 +236,20 @@ class TestBenchmarkChart:
 
     def test_a_chart_from_the_results_document(self):
         pytest.importorskip("matplotlib")
-        from vsinit._tools import plot as _plot
+        from vsinit._tools import benchmark_chart as _chart
 
         raw = {**BENCHMARK_RECORD, "subject": "raw", "variant": "normal", "row_label": "raw"}
         skipped = {**BENCHMARK_RECORD, "status": "skipped", "ns_per_element": None}
         document = {"schema": 1, "cases": [BENCHMARK_RECORD, raw, skipped]}
-        assert len(_plot.benchmark_records(document)) == 2
-        assert _plot.benchmark_figure(document) is not None
+        assert len(_chart.benchmark_records(document)) == 2
+        assert _chart.benchmark_figure(document) is not None
 
     @pytest.mark.parametrize("data", [{}, [], None, "text", {"cases": [{"status": "error"}]}])
     def test_no_chart_without_measurements(self, data):
         pytest.importorskip("matplotlib")
-        from vsinit._tools import plot as _plot
+        from vsinit._tools import benchmark_chart as _chart
 
-        assert _plot.benchmark_figure(data) is None
+        assert _chart.benchmark_figure(data) is None
 
 
 class TestSampleFailures:

@@ -25,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import vsinit
+from vsinit._tools import benchmark_chart as _chart
 from vsinit._tools import plot as _plot
 from vsinit._tools.demo import to_numpy
 
@@ -70,7 +71,7 @@ def performance(out: Path) -> None:
     figure = None
     if chart.is_file():
         try:
-            figure = _plot.benchmark_figure(json.loads(chart.read_text()))
+            figure = _chart.benchmark_figure(json.loads(chart.read_text()))
         except (ValueError, TypeError, KeyError):  # a format this page does not know yet
             figure = None
     (out / "benchmark.png").unlink(missing_ok=True)
