@@ -10,6 +10,9 @@ and for any partitioning of the tensor.
 >>> w = vsinit.he_normal(seed=0)((3, 3, 64, 128))
 >>> w.shape, str(w.dtype)
 ((3, 3, 64, 128), 'float32')
+
+May import: the engine (the initializer, presets, protocol) and the math layer (fans, layouts,
+shards), whose names it re-exports; never an array library or a framework.
 """
 
 from vsinit import compat, rng

@@ -1,4 +1,7 @@
-"""``python -m vsinit``: the command-line interface."""
+"""``python -m vsinit``: the command-line interface.
+
+May import: :mod:`vsinit._tools.cli`.
+"""
 
 from __future__ import annotations
 

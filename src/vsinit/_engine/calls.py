@@ -4,7 +4,8 @@
 call arguments, and the small results of a seeded initializer) and turns each call into a
 :class:`~vsinit._engine.request.Request` for :mod:`vsinit._engine.fill`.
 
-May import: the engine's ``request`` and ``fill``, and the math layer.
+May import: the engine's ``request`` and ``fill``, the math layer and the public names of
+:mod:`vsinit.rng`.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ fuses into a few kernels with no temporaries. Everything that varies between cal
 counter start, key, stream, scale and bound) is an input of the compiled function, not a
 constant, so one compilation serves every seed, tile and layer; compilations are cached by
 library, device, distribution, dtype and tile length.
+
+May import: numpy, the math layer and ``rng._portable`` (the stream it compiles).
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ saved as, and returns keyword arguments for one constructor:
 Nothing named in a configuration is imported or evaluated: class names are looked up in
 the fixed table :data:`CLASSES`. ``"normal"`` means the truncated normal, as in every
 TensorFlow and Keras configuration.
+
+May import: the math layer.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ A :class:`Request` says everything about one initialization: namespace, device, 
 layout, distribution, and the random source (the portable stream's key and stream number,
 or a native generator). :func:`generate` returns a new array, :func:`write` fills an
 existing one. Neither knows any array library: library specifics come from the adapter.
+
+May import: the engine's ``request`` and ``compiled``, the math layer, and the random sources
+(``rng._portable``, ``rng._jax_key``).
 """
 
 from __future__ import annotations

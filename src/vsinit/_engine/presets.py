@@ -12,6 +12,8 @@ preset             scale  mode        distribution
 ``he_uniform``      2     ``fan_in``   ``uniform``
 ``he_normal``       2     ``fan_in``   ``truncated_normal``
 =================  =====  ==========  ====================
+
+May import: the engine's ``initializer`` and ``protocol``, and the math layer.
 """
 
 from __future__ import annotations

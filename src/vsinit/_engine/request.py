@@ -9,6 +9,8 @@ The precedence rules of the public API live here, in one place:
 * random source: ``rng`` if given (an int seed, ``"portable"``, ``"native"``, a
   :class:`vsinit.rng.Philox`, or a native generator), else the initializer's seed on the
   portable stream (fresh entropy per call when the seed is ``None``).
+
+May import: the math layer and the random sources (``vsinit.rng`` and its private modules).
 """
 
 from __future__ import annotations

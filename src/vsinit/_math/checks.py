@@ -2,6 +2,8 @@
 
 Each check builds its message first, names the argument in backticks and says what was
 received. ``TypeError`` means the wrong kind of object, ``ValueError`` a wrong value.
+
+May import: the standard library and numpy (to recognise NumPy scalars); nothing from vsinit.
 """
 
 from __future__ import annotations
@@ -95,17 +97,17 @@ def check_axes(axes: Any, name: str) -> int | tuple[int, ...]:
     return tuple(operator.index(a) for a in axes)
 
 
-def check_scale(scale: Any) -> float:
-    """A finite, positive real number, as a Python float."""
+def check_scale(scale: Any, name: str = "scale") -> float:
+    """A finite, positive real number, as a Python float (``name`` is the argument's)."""
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
-        msg = f"`scale` must be a positive real number; received {describe(scale)}."
+        msg = f"`{name}` must be a positive real number; received {describe(scale)}."
         raise TypeError(msg)
     try:
         value = float(scale)
     except OverflowError:  # an int or Fraction beyond the float range
         value = math.inf
     if not math.isfinite(value) or value <= 0.0:
-        msg = f"`scale` must be a finite positive number; received {describe(scale)}."
+        msg = f"`{name}` must be a finite positive number; received {describe(scale)}."
         raise ValueError(msg)
     return value
 

@@ -17,6 +17,8 @@ Distributions
       ``z = √2 · erfinv(erf(√2) · u)``, then ``s · z`` clipped to ``[-2s, 2s]`` against
       rounding. Because ``|erf(√2) · u| < 0.9545``, Giles' erfinv needs only its central
       polynomial branch: one ``log1p``, one polynomial, no data-dependent control flow.
+
+May import: the math layer's ``ops``, ``dtypes`` and ``quantile``.
 """
 
 from __future__ import annotations

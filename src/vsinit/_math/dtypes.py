@@ -2,6 +2,8 @@
 
 Names only (``"float32"``…): the dtype objects of each library are resolved elsewhere
 (:mod:`vsinit.rng._namespace`, the adapters).
+
+May import: the standard library and numpy; nothing from vsinit.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Fans: how many inputs and outputs a weight tensor connects, from its shape alone.
 
 Pure Python on tuples of ints; nothing here knows about arrays.
+
+May import: the standard library and ``_math.checks``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ form ``rows`` runs of ``run`` consecutive flat positions (a run extends over eve
 axis where the box spans the whole full tensor). Work is cut into *tiles*: sub-boxes whose
 elements are either part of one run or a set of whole runs, so that each tile is generated
 with one vectorized call and written with one ``out[index] = values``.
+
+May import: the standard library, numpy and ``_math.checks``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Shards of a variable cut along one axis: each rank's shape and :class:`PartitionInfo`."""
+"""Shards of a variable cut along one axis: each rank's shape and :class:`PartitionInfo`.
+
+May import: ``_math.checks`` and ``_math.layout``.
+"""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ distribution           samples                         bound
 
 with ``s = sqrt(var) / TRUNCATED_NORMAL_STD``, ``sqrt(var)`` and ``sqrt(3·var)``
 respectively, so that every distribution has standard deviation exactly ``sqrt(var)``.
+
+May import: the standard library; nothing from vsinit.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """The demo: one seeded he_normal kernel on every installed array library, compared.
 
 Run it with ``vsinit demo`` (or ``python -m vsinit demo``).
+
+May import: the standard library, numpy and the public :mod:`vsinit`; the array libraries
+only when the demo names them.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ tabulates what each one does.
 >>> from vsinit.compat import tf1, keras, jax, torch
 >>> sorted(PROFILES)
 ['jax', 'keras', 'tensorflow', 'torch']
+
+May import: the profiles' private modules (``compat._profiles``); each public profile is a
+submodule, imported by name.
 """
 
 from vsinit.compat import jax, keras, tf1, torch

@@ -5,6 +5,8 @@ for each weight shape, picks the core :class:`vsinit.VarianceScaling` that draws
 anchor's distribution (:meth:`Delegating.core`). Calls, ``fill_`` and ``scaling`` go to
 that initializer, so every profile has the core's namespaces, devices, dtypes, random
 sources and partitions.
+
+May import: the engine (``initializer``, ``protocol``), the math layer and ``rng._namespace``.
 """
 
 from __future__ import annotations

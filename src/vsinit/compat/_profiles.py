@@ -7,6 +7,8 @@ and that ``docs/migration/*.md`` holds :func:`markdown` of it.
 
 In the laws, ``n`` is the fan chosen by ``mode``, ``TN`` is a standard normal truncated
 to (-2, 2) and ``c = 0.87962566103423978`` is its standard deviation.
+
+May import: the standard library only (data).
 """
 
 from __future__ import annotations

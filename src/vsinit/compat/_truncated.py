@@ -19,6 +19,8 @@ inverse CDF in float64, whatever the target dtype:
 No value leaves ``[a, b]``, and nothing depends on the target dtype's precision: the
 failure modes of inverse-CDF sampling *in* the target dtype (PyTorch ≤ 2.11 with float16,
 bfloat16 or a small ``std``: pytorch/pytorch#145498, #155588) cannot occur.
+
+May import: numpy, the engine (``initializer``, ``request``) and the math layer.
 """
 
 from __future__ import annotations

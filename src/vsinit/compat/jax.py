@@ -23,6 +23,9 @@ Examples
 >>> init = vjax.variance_scaling(2.0, "fan_in", "normal")     # untruncated, as in JAX
 >>> init.scaling((64, 32)).bound is None
 True
+
+May import: ``compat._delegate``, the engine, the math layer and ``rng._namespace``; JAX when
+called.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ Examples
 >>> vkeras.serialize(vkeras.HeNormal(seed=1))      # doctest: +NORMALIZE_WHITESPACE
 {'module': 'keras.initializers', 'class_name': 'HeNormal',
  'config': {'seed': 1, 'input_axes': None, 'output_axes': None}, 'registered_name': None}
+
+May import: ``compat._keras_initializer``, the engine's ``config`` and the math layer.
 """
 
 from __future__ import annotations

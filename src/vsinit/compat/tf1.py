@@ -22,12 +22,13 @@ Examples
 >>> legacy = tf1.variance_scaling_initializer(2.0, "fan_in", "normal", truncation_correction=False)
 >>> round(legacy.scaling((64, 32)).bound, 6) == round(2 * (2.0 / 64) ** 0.5, 6)
 True
+
+May import: ``compat._delegate``, the engine's ``initializer``, the math layer and
+``rng._namespace``.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any, ClassVar
 
 from vsinit._engine.initializer import VarianceScaling as _Core
@@ -213,7 +214,7 @@ class ContribVarianceScaling(Delegating):
         if not isinstance(uniform, bool):
             msg = f"`uniform` must be a bool; received {describe(uniform)}."
             raise TypeError(msg)
-        factor = _check_factor(factor)
+        factor = check_scale(factor, "factor")
         scale = factor if uniform else CONTRIB_TRUNCATED_FACTOR * factor * TRUNCATED_NORMAL_STD**2
         distribution = "uniform" if uniform else "truncated_normal"
         self._core = _Core(scale, CONTRIB_MODES[mode], distribution, seed, name)
@@ -245,17 +246,6 @@ class ContribVarianceScaling(Delegating):
     def get_config(self) -> dict[str, Any]:
         """The constructor's arguments (contrib's initializer has no configuration)."""
         return dict(self._config)
-
-
-def _check_factor(factor: Any) -> float:
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
-        msg = f"`factor` must be a positive real number; received {describe(factor)}."
-        raise TypeError(msg)
-    value = float(factor)
-    if not (math.isfinite(value) and value > 0):
-        msg = f"`factor` must be a finite positive number; received {factor!r}."
-        raise ValueError(msg)
-    return value
 
 
 def contrib_variance_scaling_initializer(

@@ -30,6 +30,9 @@ Examples
 True
 >>> bool(np.abs(w).max() <= (3 * 2.0 / (64 * 9)) ** 0.5)
 True
+
+May import: ``compat._truncated``, the engine (``initializer``, ``presets``), the math layer
+and ``rng._namespace``; never torch itself (it works on any writable array).
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ vsinit draws from one of two tiers:
 Each array library has an :class:`Adapter` that tells vsinit how to carry words, write
 arrays and draw from native generators. Third-party libraries :func:`register` one, or
 declare it in the entry-point group ``vsinit.rng``.
+
+May import: its own modules (``_adapter``, ``_portable``, ``_jax_key``, ``_registry``) and the
+math layer; backend adapters are loaded by name, on first use.
 """
 
 from vsinit.rng._adapter import Adapter

@@ -13,6 +13,8 @@ questions the core cannot answer with the array API alone:
 Built-in adapters exist for NumPy, PyTorch, CuPy, JAX, Dask and array-api-strict. Third
 parties subclass :class:`Adapter`, override what differs from the defaults and call
 :func:`vsinit.rng.register` (or declare an entry point in the group ``vsinit.rng``).
+
+May import: ``rng._namespace`` and the math layer's ``ops``.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 Word mode and dtypes follow the device: ``no_x64`` gets ``uint32`` words, ``no_float64``
 no float64.
+
+May import: ``rng._adapter``. Like every backend adapter, it imports no other adapter.
 """
 
 from __future__ import annotations

@@ -3,20 +3,21 @@
 CuPy places new arrays on the *current* device, so every array is created inside a device
 context. Native draws use ``cupy.random.Generator`` (``default_rng``) or the legacy
 ``RandomState``; both draw on their own device.
+
+May import: cupy, numpy, ``rng._adapter``, ``rng._kernel`` and the math layer's ``ops``; no
+other adapter.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 from typing import Any
 
 import cupy
-import numpy as np
 
 from vsinit._math.ops import OutFunctions, WordMode
-from vsinit.rng import _kernel
 from vsinit.rng._adapter import Adapter, numpy_like_out_functions
+from vsinit.rng._kernel import launch
 
 
 class CupyAdapter(Adapter):
@@ -95,41 +96,6 @@ class CupyAdapter(Adapter):
                 out -= scale
                 return True
         return False
-
-
-@functools.cache
-def _kernel_for(cdtype: str) -> Any:
-    """The compiled portable-stream kernel for one compute dtype (NVRTC, cached)."""
-    return cupy.RawKernel(_kernel.source(cdtype), f"vsinit_portable_{cdtype}")
-
-
-def launch(request: Any, tile: Any, out: Any) -> bool:
-    """Run the portable-stream kernel for a single-run tile into contiguous ``out``."""
-    cdtype = request.dtype_name
-    if (
-        cdtype not in ("float32", "float64")
-        or request.kind not in _kernel.KINDS
-        or len(tile.starts) != 1
-        or not out.flags.c_contiguous
-    ):
-        return False
-    args, blocks = _kernel.arguments(
-        request.kind,
-        cdtype,
-        int(tile.starts[0]),
-        tile.length,
-        request.key,
-        request.stream,
-        request.scaling.sampling_scale,
-    )
-    types = (np.uint64,) * 4 + (np.uint32,) * 4 + (np.float64, np.float64, np.int32)
-    threads = 256
-    _kernel_for(cdtype)(
-        ((blocks + threads - 1) // threads,),
-        (threads,),
-        (out, *(t(a) for t, a in zip(types, args, strict=True))),
-    )
-    return True
 
 
 ADAPTER = CupyAdapter()

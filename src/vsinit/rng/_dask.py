@@ -9,6 +9,9 @@ arrays (``like=`` a Dask array whose ``_meta`` is a CuPy array). The values ther
 the in-memory result for any chunking, any scheduler and any number of workers.
 
 Native draws use ``dask.array.random.default_rng`` (values then depend on the chunking).
+
+May import: dask, numpy, ``rng._adapter``, ``rng._namespace``, ``rng._registry`` (the adapter
+of each chunk's library) and the math layer; no other adapter.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 A JAX key is a value, not a stateful generator: passing the same key twice gives the same
 samples, as everywhere in JAX. Without ``jax_enable_x64`` JAX silently truncates
 ``uint64`` to ``uint32``, so the word mode follows the flag.
+
+May import: jax, ``rng._adapter``, ``rng._threefry``, ``rng._portable`` and the math layer's
+``ops``; no other adapter.
 """
 
 from __future__ import annotations

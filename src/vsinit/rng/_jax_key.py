@@ -10,6 +10,8 @@ float64.
 
 The inverse error function is XLA's (Giles' single-precision approximation with both of
 its branches), since ``jax.random.normal`` reaches the tails.
+
+May import: numpy, ``rng._threefry`` and the math layer; jax when a JAX key is given.
 """
 
 from __future__ import annotations

@@ -9,12 +9,16 @@ the compiler may contract multiply-adds).
 
 The source is plain C apart from the kernel entry point, so the tests compile it with the
 host C compiler and check it against NumPy on machines without a GPU
-(``tests/test_kernel.py``). This module holds only the source and the launch arguments; it
-imports no array library.
+(``tests/test_kernel.py``). This module holds the source, the launch arguments and
+:func:`launch`, shared by the CuPy and PyTorch adapters; it imports CuPy only inside
+:func:`launch`, so importing it needs no GPU library.
+
+May import: the standard library, :mod:`vsinit._math`; CuPy and NumPy inside :func:`launch`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -82,6 +86,49 @@ def arguments(
         bound,
         KINDS[kind],
     ), blocks
+
+
+@functools.cache
+def _kernel_for(cdtype: str) -> Any:
+    """The compiled portable-stream kernel for one compute dtype (NVRTC, cached)."""
+    import cupy
+
+    return cupy.RawKernel(source(cdtype), f"vsinit_portable_{cdtype}")
+
+
+def launch(request: Any, tile: Any, out: Any) -> bool:
+    """Run the portable-stream kernel for a single-run tile into contiguous CuPy ``out``.
+
+    Returns ``False``, having written nothing, when the tile is not one the kernel serves
+    (another dtype or distribution, several runs, a strided ``out``).
+    """
+    import numpy as np
+
+    cdtype = request.dtype_name
+    if (
+        cdtype not in ("float32", "float64")
+        or request.kind not in KINDS
+        or len(tile.starts) != 1
+        or not out.flags.c_contiguous
+    ):
+        return False
+    args, blocks = arguments(
+        request.kind,
+        cdtype,
+        int(tile.starts[0]),
+        tile.length,
+        request.key,
+        request.stream,
+        request.scaling.sampling_scale,
+    )
+    types = (np.uint64,) * 4 + (np.uint32,) * 4 + (np.float64, np.float64, np.int32)
+    threads = 256
+    _kernel_for(cdtype)(
+        ((blocks + threads - 1) // threads,),
+        (threads,),
+        (out, *(t(a) for t, a in zip(types, args, strict=True))),
+    )
+    return True
 
 
 _TEMPLATE = r"""

@@ -3,6 +3,8 @@
 This is the only module that imports array-api-compat. Nothing here imports an array
 library: a library is looked up in ``sys.modules`` once one of its objects (a module, an
 array, a dtype, a generator) has been handed to us, so it is already imported.
+
+May import: array-api-compat, numpy and ``_math.checks``.
 """
 
 from __future__ import annotations

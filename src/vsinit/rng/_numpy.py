@@ -1,4 +1,7 @@
-"""NumPy: uint64 words, in-place tiles written from several threads, ``Generator``."""
+"""NumPy: uint64 words, in-place tiles written from several threads, ``Generator``.
+
+May import: numpy, ``rng._adapter`` and the math layer's ``ops``; no other adapter.
+"""
 
 from __future__ import annotations
 

@@ -20,6 +20,8 @@ and the key ``(k0, k1)`` to four 32-bit words through ten rounds of
 The Random123 known-answer vectors pin it in the tests.
 
 May import: the math layer (``checks``, ``ops``, ``distributions``) and NumPy.
+
+May import: numpy and the math layer (``ops``, ``distributions``, ``checks``).
 """
 
 from __future__ import annotations

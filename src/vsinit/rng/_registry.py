@@ -2,6 +2,9 @@
 
 An adapter module is imported only when an object of its library reaches vsinit, so
 importing vsinit imports no array library.
+
+May import: ``rng._adapter`` and ``_math.checks``; the adapters themselves by name
+(:mod:`importlib`), when a library is first seen.
 """
 
 from __future__ import annotations

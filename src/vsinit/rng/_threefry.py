@@ -7,6 +7,8 @@ vsinit uses it to draw from JAX keys (the native tier on JAX: an unrolled Threef
 ``jax.jit`` is several times faster than JAX's rolled loop on a CPU) and to reproduce JAX's
 bits on other libraries (:func:`vsinit.rng.from_jax_key`). The Random123 known-answer
 vectors pin it in the tests.
+
+May import: the math layer's ``ops``; numpy for its own known-answer check.
 """
 
 from __future__ import annotations

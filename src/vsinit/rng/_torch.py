@@ -3,6 +3,9 @@
 PyTorch implements ``*``, ``&``, ``|``, ``^`` but not ``+``, shifts or comparisons for
 ``uint32``/``uint64`` on CPU ("add_stub" / "rshift_cpu" not implemented for 'UInt32'), so
 the portable stream carries its words in ``int64``.
+
+May import: torch, ``rng._adapter``, ``rng._portable``, ``rng._kernel`` (the CUDA kernel, run
+through CuPy when installed) and the math layer; no other adapter.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ class TorchAdapter(Adapter):
             return False
         import cupy
 
-        from vsinit.rng._cupy import launch
+        from vsinit.rng._kernel import launch
 
         stream = torch.cuda.current_stream(out.device)
         try:
