@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from vsinit._engine.compiled import compiled_tile_values
 from vsinit._engine.request import Request
 from vsinit._math.distributions import ELEMENTS_PER_BLOCK, polar, truncated_normal_from_uniform
@@ -32,6 +34,21 @@ _NATIVE_LOCK = threading.Lock()
 
 def generate(req: Request) -> Any:
     """A new array holding the request's samples."""
+    with own_float_errors():
+        return _generate(req)
+
+
+def own_float_errors() -> Any:
+    """NumPy's floating-point error state for vsinit's own arithmetic: ignore all.
+
+    Rounding to float16 underflows and a bound's edge overflows by design; a caller's
+    ``np.errstate(all="raise")`` must not stop a fill half-way, and worker threads (which do
+    not inherit the caller's state) must behave like the caller's thread.
+    """
+    return np.errstate(all="ignore")
+
+
+def _generate(req: Request) -> Any:
     xp, layout, adapter = req.xp, req.layout, req.adapter
     with adapter.on_device(req.device):
         if layout.size == 0:
@@ -61,7 +78,7 @@ def write(req: Request, out: Any) -> None:
     """Fill ``out`` (of the request's shape, dtype and device) in place."""
     if req.layout.size == 0:
         return
-    with req.adapter.on_device(req.device):
+    with req.adapter.on_device(req.device), own_float_errors():
         if req.generator is not None:
             with _NATIVE_LOCK:
                 if req.adapter.draw_into(req.generator, req.kind, out, _scale(req)):
@@ -78,7 +95,8 @@ def write(req: Request, out: Any) -> None:
             ops = getattr(workspaces, "ops", None)
             if ops is None:
                 ops = workspaces.ops = _word_ops(req)
-            out[tile.index] = _tile_values(req, tile, ops)
+            with own_float_errors():  # also on a worker thread
+                out[tile.index] = _tile_values(req, tile, ops)
 
         if len(tiles) > 1 and req.adapter.threaded and _threads() > 1:
             list(_executor().map(write_tile, tiles))
@@ -179,9 +197,15 @@ def _word_ops(req: Request) -> WordOps:
 @cache
 def _threads() -> int:
     """Worker threads for tile writes: ``VSINIT_NUM_THREADS`` or the usable CPU count."""
-    env = os.environ.get("VSINIT_NUM_THREADS")
+    env = os.environ.get("VSINIT_NUM_THREADS", "").strip()
     if env:
-        return max(1, int(env))
+        if not (env.isascii() and env.isdigit()) or int(env) < 1:
+            msg = (
+                f"the environment variable VSINIT_NUM_THREADS must be a positive integer "
+                f"(the worker threads for large arrays); received {env[:40]!r}."
+            )
+            raise ValueError(msg)
+        return int(env)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

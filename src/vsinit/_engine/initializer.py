@@ -112,11 +112,7 @@ class VarianceScaling(Initializer):
         "receptive_field",
     )
 
-    __slots__ = (
-        "_calls",
-        "_scalings",
-        "_settings",
-    )
+    __slots__ = ("_calls", "_scalings", "_settings")
 
     def __init__(
         self,
@@ -196,6 +192,11 @@ class VarianceScaling(Initializer):
         """
 
         return self._settings.config()
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # Pickled and copied by configuration: what calls cached (namespaces, templates) is
+        # rebuilt on first use, and the copy draws the same values.
+        return (type(self).from_config, (self.get_config(),))
 
     def scaling(self, shape: Sequence[int], dtype: Any = None) -> Scaling:
         """The variance, sampling scale and bound for a (full) weight ``shape``.

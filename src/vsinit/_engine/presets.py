@@ -25,7 +25,7 @@ from typing import Any
 
 from vsinit._engine.initializer import VarianceScaling
 from vsinit._engine.protocol import Axes
-from vsinit._math.checks import describe
+from vsinit._math.checks import describe, short
 from vsinit._math.variance import PRESETS
 
 
@@ -123,11 +123,11 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             except OverflowError:
                 slope = math.inf
             if not math.isfinite(slope):
-                msg = f"`param` (the negative slope) must be a finite number; received {param!r}."
+                msg = f"`param` (the negative slope) must be a finite number; received {short(param)}."
                 raise ValueError(msg)
         # sqrt(2 / (1 + slope²)), without overflowing for huge slopes.
         return math.sqrt(2.0) / math.hypot(1.0, slope)
     if nonlinearity not in GAINS:
-        msg = f"`nonlinearity` must be one of {(*GAINS, 'leaky_relu')}; received {nonlinearity!r}."
+        msg = f"`nonlinearity` must be one of {(*GAINS, 'leaky_relu')}; received {short(nonlinearity)}."
         raise ValueError(msg)
     return GAINS[nonlinearity]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from vsinit._math.checks import check_seed, describe, is_int
+from vsinit._math.checks import check_seed, describe, is_int, short
 from vsinit._math.distributions import ComputeDtype, Kind
 from vsinit._math.layout import Layout
 from vsinit._math.variance import Scaling
@@ -121,7 +121,7 @@ def check_rng(rng: Any) -> tuple[Adapter, str] | None:
     if rng is None or isinstance(rng, (Philox, JaxKey)) or (isinstance(rng, str) and rng in TIERS):
         return None
     if isinstance(rng, str):
-        msg = f"`rng` must be {RNG_HELP}; received {rng!r}."
+        msg = f"`rng` must be {RNG_HELP}; received {short(rng)}."
         raise ValueError(msg)
     # Arrays define ``__index__`` too; a raw JAX key (uint32[2]) is a generator, not a seed.
     native = None if is_int(rng) else native_generator(rng)
@@ -208,8 +208,9 @@ def resolve_array(x: Any) -> Target:
     adapter = adapter_for(library)
     if not adapter.writable(x) or not _namespace.is_writeable(x):
         msg = (
-            f"`x` must be a writable array; received a read-only or immutable {library} "
-            f"array ({describe(x)}). Use the initializer's return value instead."
+            f"`x` must be a writable array, strided, one memory location per element; received "
+            f"a read-only, immutable, sparse, nested or self-overlapping {library} array "
+            f"({describe(x)}). Use the initializer's return value instead."
         )
         raise TypeError(msg)
     name = _namespace.dtype_name(x.dtype, "x.dtype")

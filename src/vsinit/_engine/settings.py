@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from vsinit._math.checks import check_axes, check_choice, check_scale, check_seed
+from vsinit._math.checks import check_axes, check_choice, check_scale, check_seed, short
 from vsinit._math.variance import DISTRIBUTIONS, MODES
 from vsinit.rng._namespace import dtype_name
 
@@ -58,6 +58,6 @@ def settings(
         check_axes(batch_axis, "batch_axis"),
     )
     if not isinstance(receptive_field, bool):
-        msg = f"`receptive_field` must be True or False; received {receptive_field!r}."
+        msg = f"`receptive_field` must be True or False; received {short(receptive_field)}."
         raise TypeError(msg)
     return Settings(*checked, receptive_field)

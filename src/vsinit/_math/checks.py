@@ -21,12 +21,29 @@ import numpy as np
 MAX_ELEMENTS = 2**63 - 1
 
 
+def short(value: Any) -> str:
+    """``repr(value)``, abbreviated to 80 characters, and safe for ints of any size."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's limit for str() (sys.set_int_max_str_digits)
+        if isinstance(value, (tuple, list)):
+            inner = ", ".join(short(v) for v in value)
+            text = (
+                f"({inner}{',' if len(value) == 1 else ''})"
+                if isinstance(value, tuple)
+                else f"[{inner}]"
+            )
+        elif is_int(value):
+            digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
+            text = f"<an int of about {digits} digits>"
+        else:
+            text = f"<a {type(value).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def describe(value: Any) -> str:
     """A short, safe description of a received value for error messages."""
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{text} (type {type(value).__name__})"
+    return f"{short(value)} (type {type(value).__name__})"
 
 
 def is_int(value: Any) -> bool:
@@ -50,7 +67,7 @@ def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
         raise TypeError(msg)
     result = operator.index(value)
     if minimum is not None and result < minimum:
-        msg = f"`{name}` must be at least {minimum}; received {result}."
+        msg = f"`{name}` must be at least {minimum}; received {short(result)}."
         raise ValueError(msg)
     return result
 
@@ -72,11 +89,11 @@ def check_shape(shape: Any, name: str = "shape") -> tuple[int, ...]:
             raise TypeError(msg)
     dims = tuple(operator.index(d) for d in shape)
     if any(d < 0 for d in dims):
-        msg = f"`{name}` must not contain negative dimensions; received {dims}."
+        msg = f"`{name}` must not contain negative dimensions; received {short(dims)}."
         raise ValueError(msg)
     if math.prod(dims) > MAX_ELEMENTS:
         msg = (
-            f"`{name}` {dims} has {math.prod(dims)} elements, more than any array can "
+            f"`{name}` {short(dims)} has {short(math.prod(dims))} elements, more than any array can "
             f"hold ({MAX_ELEMENTS})."
         )
         raise ValueError(msg)
@@ -118,7 +135,7 @@ def check_seed(seed: Any, name: str = "seed") -> int | None:
         return None
     value = check_int(seed, name)
     if not 0 <= value < 2**64:
-        msg = f"`{name}` must satisfy 0 <= {name} < 2**64; received {value}."
+        msg = f"`{name}` must satisfy 0 <= {name} < 2**64; received {short(value)}."
         raise ValueError(msg)
     return value
 
@@ -130,6 +147,6 @@ def check_choice(value: Any, name: str, choices: Sequence[str], *, lower: bool =
         raise TypeError(msg)
     key = value.lower() if lower else value
     if key not in choices:
-        msg = f"`{name}` must be one of {tuple(choices)}; received {value!r}."
+        msg = f"`{name}` must be one of {tuple(choices)}; received {short(value)}."
         raise ValueError(msg)
     return key

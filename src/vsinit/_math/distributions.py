@@ -152,21 +152,43 @@ def normal(ops: WordOps, lanes: tuple[Any, ...], cdtype: ComputeDtype, s: float)
             u1 *= 2.0**-24  # exact, in (0, 1]
             theta = _top24(ops, b, f"theta_{i}")
             theta *= 2.0 * math.pi * 2.0**-24
-            outputs += _box_muller(e, u1, theta, s, str(i))
+            outputs += _box_muller(e, u1, theta, s, cdtype, str(i))
         return e.interleave(outputs, into="z")
     u1 = _top53(ops, lanes[0], lanes[1], "u1")
     u1 += 1.0
     u1 *= 2.0**-53
     theta = _top53(ops, lanes[2], lanes[3], "theta")
     theta *= 2.0 * math.pi * 2.0**-53
-    return e.interleave(_box_muller(e, u1, theta, s, ""), into="z")
+    return e.interleave(_box_muller(e, u1, theta, s, cdtype, ""), into="z")
 
 
-def _box_muller(e: Elementwise, u1: Any, theta: Any, s: float, tag: str) -> list[Any]:
-    """``(r cos θ, r sin θ)`` with ``r = s·sqrt(-2 log u1)``; consumes ``u1`` and ``theta``."""
+#: The scales for which Box–Muller folds ``s`` into the root, ``sqrt(-2 s² log u1)``, without
+#: ``s²`` overflowing or underflowing the compute dtype (``2**±50``, ``2**±400``).
+FOLDED_SCALES = {"float32": (2.0**-50, 2.0**50), "float64": (2.0**-400, 2.0**400)}
+
+
+def folds_scale(s: float, cdtype: ComputeDtype) -> bool:
+    """Whether Box–Muller multiplies by ``-2 s²`` before the root (else by ``s`` after it)."""
+    low, high = FOLDED_SCALES[cdtype]
+    return low <= s <= high
+
+
+def _box_muller(
+    e: Elementwise, u1: Any, theta: Any, s: float, cdtype: ComputeDtype, tag: str
+) -> list[Any]:
+    """``(r cos θ, r sin θ)`` with ``r = s·sqrt(-2 log u1)``; consumes ``u1`` and ``theta``.
+
+    One multiply by ``-2 s²`` before the root where ``s²`` is representable (the values of
+    every release), else ``s`` after the root, so that extreme scales stay finite and nonzero.
+    """
     r = e("log", u1, into=u1)
-    r *= -2.0 * s * s
-    r = e("sqrt", r, into=r)
+    if folds_scale(s, cdtype):
+        r *= -2.0 * s * s
+        r = e("sqrt", r, into=r)
+    else:
+        r *= -2.0
+        r = e("sqrt", r, into=r)
+        r *= s
     c = e("cos", theta, into=f"cos{tag}")
     c *= r
     z = e("sin", theta, into=theta)

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
-from vsinit._math.checks import check_axes, check_shape
+from vsinit._math.checks import check_axes, check_shape, short
 
 Axes = int | Sequence[int]
 
@@ -79,7 +79,7 @@ def compute_fans(
     shape = check_shape(shape)
     axes = check_axes(in_axis, "in_axis"), check_axes(out_axis, "out_axis")
     if not isinstance(receptive_field, bool):
-        msg = f"`receptive_field` must be True or False; received {receptive_field!r}."
+        msg = f"`receptive_field` must be True or False; received {short(receptive_field)}."
         raise TypeError(msg)
     return fans(shape, *axes, check_axes(batch_axis, "batch_axis"), receptive_field)
 
@@ -123,10 +123,10 @@ def resolve_axes(axes: int | tuple[int, ...], rank: int, name: str) -> tuple[int
     resolved = []
     for a in items:
         if not -rank <= a < rank:
-            msg = f"`{name}` contains axis {a}, out of range for a weight of rank {rank}."
+            msg = f"`{name}` contains axis {short(a)}, out of range for a weight of rank {rank}."
             raise ValueError(msg)
         resolved.append(a % rank)
     if len(set(resolved)) != len(resolved):
-        msg = f"`{name}` lists the same axis more than once: received {axes!r}."
+        msg = f"`{name}` lists the same axis more than once: received {short(axes)}."
         raise ValueError(msg)
     return tuple(resolved)

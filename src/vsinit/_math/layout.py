@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from vsinit._math.checks import check_shape, describe
+from vsinit._math.checks import check_shape, describe, short
 
 
 class PartitionInfo:
@@ -55,13 +55,13 @@ class PartitionInfo:
         if len(self._var_offset) != len(self._full_shape):
             msg = (
                 f"`var_offset` must have one entry per axis of `full_shape` "
-                f"{self._full_shape}; received {self._var_offset}."
+                f"{short(self._full_shape)}; received {short(self._var_offset)}."
             )
             raise ValueError(msg)
         if any(o > f for o, f in zip(self._var_offset, self._full_shape, strict=True)):
             msg = (
-                f"`var_offset` must lie inside `full_shape` {self._full_shape}; received "
-                f"{self._var_offset}."
+                f"`var_offset` must lie inside `full_shape` {short(self._full_shape)}; received "
+                f"{short(self._var_offset)}."
             )
             raise ValueError(msg)
 
@@ -179,3 +179,19 @@ class Layout:
                         strides[d]
                     )
                 yield Tile(index, box, starts.reshape(-1), suffix[run_axis - 1])
+
+
+def elements_may_overlap(shape: Sequence[int], strides: Sequence[int]) -> bool:
+    """Whether a strided view may map two indices to one memory location.
+
+    Sorted by stride, each axis of size > 1 must step past everything the smaller axes reach
+    (``strides[k] > Σ strides[j]·(shape[j] - 1)``); views that fail it, such as
+    ``unfold`` windows or stride-0 expansions, are treated as overlapping. Strides in elements
+    or in bytes, as long as they are consistent.
+    """
+    reach = 0
+    for stride, n in sorted((abs(s), n) for s, n in zip(strides, shape, strict=True) if n > 1):
+        if stride <= reach:
+            return True
+        reach += stride * (n - 1)
+    return False

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from vsinit._math.checks import check_int, check_shape
+from vsinit._math.checks import check_int, check_shape, short
 from vsinit._math.layout import PartitionInfo
 
 
@@ -73,13 +73,13 @@ def shard(
     count = check_int(count, "count", minimum=1)
     index = check_int(index, "index", minimum=0)
     if index >= count:
-        msg = f"`index` must be less than `count` ({count}); received {index}."
+        msg = f"`index` must be less than `count` ({count}); received {short(index)}."
         raise ValueError(msg)
     axis = check_int(axis, "axis")
     if not -len(full) <= axis < len(full):
         msg = (
             f"`axis` must be an axis of `full_shape` {full} (from {-len(full)} to "
-            f"{len(full) - 1}); received {axis}."
+            f"{len(full) - 1}); received {short(axis)}."
         )
         raise ValueError(msg)
     axis %= len(full)

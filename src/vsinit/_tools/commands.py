@@ -147,20 +147,32 @@ def _check_out(path: Path | None, suffixes: tuple[str, ...]) -> None:
 
 
 def _save(values: Any, host: np.ndarray, path: Path, backend: str) -> None:
-    """Write ``values`` (``host``: its NumPy copy) as ``.npy`` or ``.pt`` (a PyTorch tensor)."""
-    if path.suffix == ".pt" and importlib.util.find_spec("torch") is None:
+    """Write ``values`` (``host``: its NumPy copy) as ``.npy`` or ``.pt`` (a PyTorch tensor).
+
+    The suffix is read without regard to case (``W.PT`` is a PyTorch file), and the file is
+    written at exactly ``path``: NumPy would append ``.npy`` to ``W.NPY``.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".pt" and importlib.util.find_spec("torch") is None:
         msg = f"--out {path}: writing .pt files needs torch, which is not installed"
         raise UsageError(msg)
-    if path.suffix == ".npy" and str(values.dtype).endswith("bfloat16"):
+    if suffix == ".npy" and str(values.dtype).endswith("bfloat16"):
         msg = "--out: bfloat16 cannot be saved as .npy; use a .pt file or another --dtype"
         raise UsageError(msg)
     try:
-        if path.suffix == ".pt":
+        if suffix == ".pt":
             import torch
 
-            torch.save(values if backend == "torch" else torch.tensor(host), path)
+            if backend == "torch":
+                tensor = values
+            elif str(host.dtype) == "bfloat16":  # ml_dtypes' bfloat16: exact through float32
+                tensor = torch.tensor(host.astype(np.float32)).to(torch.bfloat16)
+            else:
+                tensor = torch.tensor(host)
+            torch.save(tensor, path)
         else:
-            np.save(path, host)
+            with path.open("wb") as file:
+                np.save(file, host)
     except OSError as exc:
         msg = f"--out {path}: cannot write the file: {exc.strerror or exc}"
         raise UsageError(msg) from None

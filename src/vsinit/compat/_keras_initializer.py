@@ -76,8 +76,8 @@ class VarianceScaling(Delegating):
         name = DISTRIBUTIONS[
             check_choice(distribution, "distribution", KERAS_DISTRIBUTIONS, lower=True)
         ]
-        self._init_seed = seed
         self._params = (scale, mode, name, _seed(seed))
+        self._init_seed = None if seed is None else self._params[3]  # a Python int, for JSON
         ins, outs = _axes_list(input_axes, "input_axes"), _axes_list(output_axes, "output_axes")
         if (ins is None) != (outs is None):
             msg = (

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from vsinit._engine import request as _target
+from vsinit._engine.fill import own_float_errors
 from vsinit._engine.initializer import VarianceScaling
 
 #: Intervals beyond this many standard deviations on one side of the mean have a mass
@@ -166,17 +167,18 @@ def fill(x: Any, mean: float, std: float, a: float, b: float, rng: Any) -> None:
     xp = target.xp
     shape = tuple(x.shape)
     lo, hi = representable(a, b, target.dtype_name)
-    u = _uniform(len(shape))(shape, "float64", like=x, rng=rng)
-    alpha, beta = (a - mean) / std, (b - mean) / std
-    pa, pb, qa, qb = _phi(alpha), _phi(beta), _phi(-alpha), _phi(-beta)
-    p = (1.0 + u) * (0.5 * (pb - pa)) + pa
-    q = (1.0 - u) * (0.5 * (qa - qb)) + qb
-    lower = p <= q
-    z = ndtri(xp, xp.clip(xp.where(lower, p, q), min=1e-300))
-    values = xp.where(lower, z, -z) * std + mean
-    values = xp.clip(values, a, b)
-    values = xp.astype(values, target.dtype)
-    values = xp.clip(values, lo, hi)
+    with own_float_errors():  # float16 rounding underflows by design
+        u = _uniform(len(shape))(shape, "float64", like=x, rng=rng)
+        alpha, beta = (a - mean) / std, (b - mean) / std
+        pa, pb, qa, qb = _phi(alpha), _phi(beta), _phi(-alpha), _phi(-beta)
+        p = (1.0 + u) * (0.5 * (pb - pa)) + pa
+        q = (1.0 - u) * (0.5 * (qa - qb)) + qb
+        lower = p <= q
+        z = ndtri(xp, xp.clip(xp.where(lower, p, q), min=1e-300))
+        values = xp.where(lower, z, -z) * std + mean
+        values = xp.clip(values, a, b)
+        values = xp.astype(values, target.dtype)
+        values = xp.clip(values, lo, hi)
     with target.adapter.writing(x):
         x[...] = values
 

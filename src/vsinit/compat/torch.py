@@ -44,7 +44,7 @@ from typing import Any
 
 from vsinit._engine.initializer import VarianceScaling as _Core
 from vsinit._engine.presets import calculate_gain as _core_gain
-from vsinit._math.checks import describe
+from vsinit._math.checks import describe, short
 from vsinit._math.fans import compute_fans
 from vsinit._math.variance import TRUNCATED_NORMAL_STD
 from vsinit.compat import _truncated
@@ -64,7 +64,9 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return _core_gain(nonlinearity, param)
     except (TypeError, ValueError):
         if nonlinearity == "leaky_relu":
-            msg = f"negative_slope {param} not a valid number: `param` must be a finite real."
+            msg = (
+                f"negative_slope {short(param)} not a valid number: `param` must be a finite real."
+            )
         else:
             msg = f"Unsupported nonlinearity {nonlinearity}: see vsinit.calculate_gain."
         raise ValueError(msg) from None
@@ -153,7 +155,7 @@ def _xavier(tensor: Any, gain: Any, generator: Any, distribution: str) -> Any:
         msg = f"`gain` must be a positive real number; received {describe(gain)}."
         raise TypeError(msg)
     if not (math.isfinite(float(gain)) and float(gain) > 0):
-        msg = f"`gain` must be a finite positive number; received {gain!r}."
+        msg = f"`gain` must be a finite positive number; received {short(gain)}."
         raise ValueError(msg)
     if fan_in + fan_out == 0:
         msg = (
@@ -192,7 +194,7 @@ def _real(value: Any, name: str, *, infinite: bool = False) -> float:
         raise TypeError(msg)
     result = float(value)
     if math.isnan(result) or (math.isinf(result) and not infinite):
-        msg = f"`{name}` must be {'not NaN' if infinite else 'finite'}; received {value!r}."
+        msg = f"`{name}` must be {'not NaN' if infinite else 'finite'}; received {short(value)}."
         raise ValueError(msg)
     return result
 
@@ -228,7 +230,7 @@ def trunc_normal_(
     mean, std = _real(mean, "mean"), _real(std, "std")
     a, b = _real(a, "a", infinite=True), _real(b, "b", infinite=True)
     if std <= 0:
-        msg = f"`std` must be positive; received {std!r}."
+        msg = f"`std` must be positive; received {short(std)}."
         raise ValueError(msg)
     if not a < b:
         msg = f"`a` must be less than `b`; received a={a!r}, b={b!r}."

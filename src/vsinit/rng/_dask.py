@@ -24,6 +24,7 @@ from typing import Any, Literal
 import dask.array as da
 import numpy as np
 
+from vsinit._math.checks import short
 from vsinit._math.layout import Layout
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._namespace import compat_namespace, library_of
@@ -61,7 +62,7 @@ class DaskAdapter(Adapter):
         if not (isinstance(device, str) and device in ("cpu", "cupy")):
             msg = (
                 "`device` of a Dask result must be 'cpu' (NumPy blocks) or 'cupy' (CuPy "
-                f"blocks on each worker's current GPU); received {device!r}."
+                f"blocks on each worker's current GPU); received {short(device)}."
             )
             raise ValueError(msg)
 

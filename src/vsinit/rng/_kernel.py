@@ -22,7 +22,7 @@ import functools
 import math
 from typing import Any
 
-from vsinit._math.distributions import ELEMENTS_PER_BLOCK
+from vsinit._math.distributions import ELEMENTS_PER_BLOCK, folds_scale
 from vsinit._math.dtypes import clip_bound
 from vsinit._math.quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
 
@@ -110,7 +110,8 @@ def launch(request: Any, tile: Any, out: Any) -> bool:
         or request.kind not in KINDS
         or len(tile.starts) != 1
         or not out.flags.c_contiguous
-    ):
+        or (request.kind == "normal" and not folds_scale(request.scaling.sampling_scale, cdtype))
+    ):  # the kernel's Box–Muller folds the scale into the root, as the array code does
         return False
     args, blocks = arguments(
         request.kind,

@@ -56,6 +56,7 @@ class NumpyAdapter(Adapter):
         device: Any,
         chunks: Any = None,
     ) -> Any:
+        dtype = np.dtype(dtype).newbyteorder("=")  # the Generator draws native byte order only
         if kind == "normal":
             return generator.standard_normal(shape, dtype=dtype)
         if kind == "uniform":
@@ -70,6 +71,11 @@ class NumpyAdapter(Adapter):
             return False
         if kind not in ("normal", "uniform", "truncated_normal"):
             return False
+        if not out.dtype.isnative:  # the Generator writes native byte order only: the same
+            native = np.empty(out.shape, out.dtype.newbyteorder("="))  # values, then swapped
+            self.draw_into(generator, kind, native, scale)
+            out[...] = native
+            return True
         flat = out.reshape(-1)
         # Chunk by chunk, so that scaling a chunk finds it still in cache.
         for start in range(0, flat.size, _CHUNK):

@@ -87,6 +87,14 @@ class Philox:
             self._next = (stream + 1) % 2**64
         return stream
 
+    def __getstate__(self) -> tuple[int, int]:  # pickle and copy: the seed and next stream
+        with self._lock:
+            return (self.seed, self._next)
+
+    def __setstate__(self, state: tuple[int, int]) -> None:
+        self.seed, self._next = state
+        self._lock = threading.Lock()
+
     def __repr__(self) -> str:
         return f"vsinit.rng.Philox(seed={self.seed}, stream={self._next})"
 

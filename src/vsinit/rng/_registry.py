@@ -15,7 +15,7 @@ import warnings
 from importlib.metadata import entry_points
 from typing import Any
 
-from vsinit._math.checks import describe
+from vsinit._math.checks import describe, short
 from vsinit.rng._adapter import Adapter
 
 #: Built-in adapters: library name -> module defining ``ADAPTER``.
@@ -68,7 +68,7 @@ def register(adapter: Adapter, *, replace: bool = False) -> None:
         msg = f"`adapter.library` must be a package name (a str); received {describe(library)}."
         raise TypeError(msg)
     if not library.isidentifier():
-        msg = f"`adapter.library` must be a package name; received {library!r}."
+        msg = f"`adapter.library` must be a package name; received {short(library)}."
         raise ValueError(msg)
     with _lock:
         if not replace and (library in BUILTIN or library in _registered):

@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from vsinit._math.dtypes import clip_bound
+from vsinit._math.layout import elements_may_overlap
 from vsinit._math.ops import OutFunctions, WordMode
 from vsinit._math.quantile import ERF_SQRT2
 from vsinit.rng._adapter import Adapter
@@ -133,10 +134,12 @@ class TorchAdapter(Adapter):
         return _OUT_FUNCTIONS
 
     def writable(self, x: Any) -> bool:
+        if x.layout != torch.strided or x.is_nested:  # sparse, mkldnn, nested: no element strides
+            return False
         if x.is_meta or (x.is_inference() and not torch.is_inference_mode_enabled()):
             return False
-        # An expanded tensor (stride 0) has elements sharing memory: not writable element-wise.
-        return not any(st == 0 and n > 1 for st, n in zip(x.stride(), x.shape, strict=True))
+        # An expanded (stride 0) or unfolded tensor has elements sharing memory.
+        return not elements_may_overlap(x.shape, x.stride())
 
     def check_device(self, xp: Any, device: Any) -> None:
         super().check_device(xp, device)  # any invalid device raises ValueError here
