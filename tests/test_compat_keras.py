@@ -144,6 +144,9 @@ class TestSerialization:
         init = vkeras.HeNormal()
         assert vkeras.get(init) is init
 
+    def test_get_none_is_none_as_in_keras(self):
+        assert vkeras.get(None) is None
+
     def test_get_rejects_other_identifiers(self):
         with pytest.raises(ValueError, match="Could not interpret"):
             vkeras.get(3)

@@ -42,6 +42,15 @@ class TestCalculateGain:
         assert vtorch.calculate_gain("leaky_relu", 0) == math.sqrt(2.0)
         assert vtorch.calculate_gain("conv2d") == 1
 
+    @pytest.mark.parametrize("slope", [None, 0.01, 0.2, 1.0, 3.7, 1e-3, 1e100])
+    def test_leaky_relu_is_pytorchs_expression_to_the_bit(self, slope):
+        expected = math.sqrt(2.0 / (1 + (0.01 if slope is None else slope) ** 2))
+        assert vtorch.calculate_gain("leaky_relu", slope) == expected
+        assert vsinit.calculate_gain("leaky_relu", slope) == expected
+
+    def test_leaky_relu_beyond_the_square_of_the_float_range(self):
+        assert vtorch.calculate_gain("leaky_relu", 1e200) == math.sqrt(2.0) / 1e200
+
     def test_unknown_nonlinearity(self):
         with pytest.raises(ValueError, match="Unsupported nonlinearity gelu"):
             vtorch.calculate_gain("gelu")

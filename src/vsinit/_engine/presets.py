@@ -125,8 +125,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
             if not math.isfinite(slope):
                 msg = f"`param` (the negative slope) must be a finite number; received {short(param)}."
                 raise ValueError(msg)
-        # sqrt(2 / (1 + slope²)), without overflowing for huge slopes.
-        return math.sqrt(2.0) / math.hypot(1.0, slope)
+        try:  # PyTorch's expression, to the last bit
+            return math.sqrt(2.0 / (1 + slope**2))
+        except OverflowError:  # slope² beyond the float range: the same limit, computed safely
+            return math.sqrt(2.0) / math.hypot(1.0, slope)
     if nonlinearity not in GAINS:
         msg = f"`nonlinearity` must be one of {(*GAINS, 'leaky_relu')}; received {short(nonlinearity)}."
         raise ValueError(msg)

@@ -155,15 +155,21 @@ def _class_name(preset: tuple[float, str, str]) -> str:
     return "".join(part.title() for part in name.split("_"))
 
 
-def get(identifier: Any) -> VarianceScaling:
+def get(identifier: Any) -> VarianceScaling | None:
     """``keras.initializers.get``: an instance from a name, a serialized dict or a class.
+
+    ``None`` gives ``None``, as in Keras (a layer without that initializer).
 
     Examples
     --------
     >>> from vsinit.compat import keras as vkeras
     >>> type(vkeras.get("he_normal")).__name__
     'HeNormal'
+    >>> vkeras.get(None) is None
+    True
     """
+    if identifier is None:
+        return None
     if isinstance(identifier, str):
         return deserialize({"class_name": identifier, "config": {}})
     if isinstance(identifier, Mapping):
