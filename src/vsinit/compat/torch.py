@@ -64,9 +64,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         return _core_gain(nonlinearity, param)
     except (TypeError, ValueError):
         if nonlinearity == "leaky_relu":
-            msg = (
-                f"negative_slope {short(param)} not a valid number: `param` must be a finite real."
-            )
+            msg = f"negative_slope {param if isinstance(param, str) else short(param)} not a valid number: `param` must be a finite real."
         else:
             msg = f"Unsupported nonlinearity {nonlinearity}: see vsinit.calculate_gain."
         raise ValueError(msg) from None
