@@ -158,3 +158,59 @@ def test_every_cell_partition_reassembles_the_whole():
             shape, partition_info=vsinit.PartitionInfo((5, 6), (i, j))
         )
     assert np.array_equal(pieces, whole)
+
+
+# -- TensorFlow 2's form: init(full_shape, partition_shape=..., partition_offset=...) -----
+PROFILES = {
+    "core": lambda: vsinit.VarianceScaling(distribution="untruncated_normal", seed=5),
+    "tf1": lambda: vsinit.compat.tf1.VarianceScaling(distribution="untruncated_normal", seed=5),
+    "keras": lambda: vsinit.compat.keras.VarianceScaling(distribution="untruncated_normal", seed=5),
+}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize(("offset", "shape"), CASES, ids=str)
+def test_tf2_partition_arguments_equal_partition_info(backend, xp, profile, offset, shape):
+    init = PROFILES[profile]()
+    tf2 = init(FULL, partition_shape=shape, partition_offset=offset, xp=xp)
+    own = init(shape, partition_info=vsinit.PartitionInfo(FULL, offset), xp=xp)
+    assert tuple(tf2.shape) == shape
+    np.testing.assert_array_equal(to_numpy(tf2), to_numpy(own))
+    np.testing.assert_array_equal(to_numpy(tf2), to_numpy(init(FULL, xp=xp))[box(offset, shape)])
+
+
+def test_tf2_partition_fans_come_from_the_full_shape():
+    # TensorFlow's own upstream case: shape [1000, 100], partition (100, 100), var 1/1000.
+    init = vsinit.VarianceScaling(distribution="untruncated_normal", seed=0)
+    assert init.scaling((1000, 100)).variance == 1 / 1000
+    x = init([1000, 100], "float64", partition_shape=(100, 100))
+    assert x.shape == (100, 100)
+    se = np.sqrt(2 / x.size) / 1000  # standard error of the sample variance
+    assert abs(x.var() - 1 / 1000) < 5 * se
+    np.testing.assert_array_equal(x, init([1000, 100], "float64")[:100])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"partition_offset": (1, 0)}, ValueError, "`partition_offset` needs `partition_shape`"),
+        ({"partition_shape": (2000, 100)}, ValueError, r"\(2000, 100\) at offset \(0, 0\)"),
+        ({"partition_shape": (10, 10), "partition_offset": (995, 0)}, ValueError, "not fit"),
+        ({"partition_shape": (100,)}, ValueError, "one entry per axis"),
+        ({"partition_shape": (10, -1)}, ValueError, "partition_shape"),
+        ({"partition_shape": (10, 10), "partition_offset": (0, "a")}, TypeError, "partition_off"),
+        (
+            {
+                "partition_shape": (10, 10),
+                "partition_info": vsinit.PartitionInfo((1000, 100), (0, 0)),
+            },
+            TypeError,
+            "either `partition_info` or `partition_shape`",
+        ),
+    ],
+    ids=["offset-alone", "too-large", "past-the-end", "rank", "negative", "not-int", "both"],
+)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_inconsistent_tf2_partitions_raise(profile, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        PROFILES[profile]()([1000, 100], **kwargs)

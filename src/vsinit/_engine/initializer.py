@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 from vsinit._engine.calls import Calls
 from vsinit._engine.protocol import Axes, Initializer
-from vsinit._engine.settings import settings
+from vsinit._engine.settings import Settings, settings
 from vsinit._math.checks import check_shape
 from vsinit._math.fans import fans
-from vsinit._math.layout import PartitionInfo
+from vsinit._math.layout import PartitionInfo, tf2_partition
 from vsinit._math.variance import Scaling, scaling
 from vsinit.rng._namespace import dtype_name
 
@@ -100,17 +100,7 @@ class VarianceScaling(Initializer):
     True
     """
 
-    config_keys: ClassVar[tuple[str, ...]] = (
-        "scale",
-        "mode",
-        "distribution",
-        "seed",
-        "dtype",
-        "in_axis",
-        "out_axis",
-        "batch_axis",
-        "receptive_field",
-    )
+    config_keys: ClassVar[tuple[str, ...]] = Settings._fields
 
     __slots__ = ("_calls", "_scalings", "_settings")
 
@@ -237,13 +227,16 @@ class VarianceScaling(Initializer):
         device: Any = None,
         rng: Any = None,
         chunks: Any = None,
+        partition_shape: Sequence[int] | None = None,
+        partition_offset: Sequence[int] | None = None,
     ) -> Any:
         """Return a new array of ``shape`` with samples of the configured distribution.
 
         Parameters
         ----------
         shape
-            Shape of the result (of the partition, when ``partition_info`` is given).
+            Shape of the result (of the partition, when ``partition_info`` is given; of the
+            full variable, when ``partition_shape`` is given).
         dtype
             dtype of the result (name or dtype object); default: ``like``'s floating dtype,
             else the initializer's ``dtype``.
@@ -267,12 +260,18 @@ class VarianceScaling(Initializer):
             default: ``like``'s chunks, else ``"auto"``). Each block is generated where it
             runs, from the seed and the block's offset; the values do not depend on the
             chunking.
+        partition_shape, partition_offset
+            TensorFlow 2's form of ``partition_info``: the result has ``partition_shape``
+            and lies at ``partition_offset`` (default zeros) inside ``shape``.
 
         Returns
         -------
         array
             A new array of the requested namespace, device, dtype and shape.
         """
+        shape, partition_info = tf2_partition(
+            shape, partition_info, partition_shape, partition_offset
+        )
         return self._calls.new_array(
             shape, dtype, partition_info, xp=xp, like=like, device=device, rng=rng, chunks=chunks
         )

@@ -119,6 +119,50 @@ def check_partition(partition_info: Any, shape: tuple[int, ...]) -> PartitionInf
     return info
 
 
+def tf2_partition(
+    shape: Any, partition_info: Any, partition_shape: Any, partition_offset: Any
+) -> tuple[Any, Any]:
+    """TF2's ``partition_shape``/``partition_offset`` call as ``(shape, partition_info)``.
+
+    TensorFlow 2 calls ``init(full_shape, partition_shape=..., partition_offset=...)``;
+    vsinit's own form is ``init(partition_shape, partition_info=PartitionInfo(full_shape,
+    partition_offset))``. Both give the same values. The offset defaults to zeros.
+    """
+    if partition_shape is None and partition_offset is None:
+        return shape, partition_info
+    if partition_info is not None:
+        msg = (
+            "give either `partition_info` or `partition_shape`/`partition_offset`, not both; "
+            f"received partition_info={partition_info!r}."
+        )
+        raise TypeError(msg)
+    if partition_shape is None:
+        msg = (
+            "`partition_offset` needs `partition_shape` (the shape of the returned "
+            f"partition); received partition_offset={short(partition_offset)} alone."
+        )
+        raise ValueError(msg)
+    full = check_shape(shape)
+    part = check_shape(partition_shape, "partition_shape")
+    if partition_offset is None:
+        partition_offset = (0,) * len(full)
+    offset = check_shape(partition_offset, "partition_offset")
+    if len(part) != len(full) or len(offset) != len(full):
+        msg = (
+            f"`partition_shape` and `partition_offset` must have one entry per axis of the "
+            f"full shape {short(full)}; received partition_shape={short(part)}, "
+            f"partition_offset={short(offset)}."
+        )
+        raise ValueError(msg)
+    if any(o + d > f for o, d, f in zip(offset, part, full, strict=True)):
+        msg = (
+            f"a partition of shape {short(part)} at offset {short(offset)} does not fit "
+            f"inside the full shape {short(full)} (`partition_shape`, `partition_offset`)."
+        )
+        raise ValueError(msg)
+    return part, PartitionInfo(full, offset)
+
+
 @dataclass(frozen=True)
 class Tile:
     """A sub-box of the partition generated in one call."""

@@ -17,7 +17,7 @@ from typing import Any
 from vsinit._engine.initializer import VarianceScaling
 from vsinit._engine.protocol import Initializer
 from vsinit._math.checks import check_shape, describe
-from vsinit._math.layout import PartitionInfo
+from vsinit._math.layout import PartitionInfo, tf2_partition
 from vsinit._math.variance import Scaling
 from vsinit.rng._namespace import dtype_name
 
@@ -66,8 +66,13 @@ class Delegating(Initializer):
         like: Any = None,
         device: Any = None,
         rng: Any = None,
+        partition_shape: Sequence[int] | None = None,
+        partition_offset: Sequence[int] | None = None,
     ) -> Any:
         """Return a new array of ``shape``; see :meth:`vsinit.VarianceScaling.__call__`."""
+        shape, partition_info = tf2_partition(
+            as_shape(shape), partition_info, partition_shape, partition_offset
+        )
         dims = as_shape(shape)
         check_real(dtype)
         full = getattr(partition_info, "full_shape", None)
