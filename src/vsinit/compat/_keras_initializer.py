@@ -10,8 +10,9 @@ layer.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from vsinit._engine.initializer import VarianceScaling as _Core
@@ -43,7 +44,7 @@ class VarianceScaling(Delegating):
     ------
     ValueError
         For a non-positive ``scale``, an unknown ``mode`` or ``distribution``, a ``seed``
-        that is not an int or ``None`` (Keras raises ``ValueError`` for all four), or only
+        that is not an int or ``None`` (Keras raises ``ValueError`` for all four; the message starts with Keras' own), or only
         one of ``input_axes`` and ``output_axes`` (Keras silently ignores a lone one).
     TypeError
         For a ``scale``, ``mode``, ``distribution`` or axes of the wrong kind.
@@ -71,11 +72,14 @@ class VarianceScaling(Delegating):
         input_axes: Sequence[int] | None = None,
         output_axes: Sequence[int] | None = None,
     ) -> None:
-        scale = check_scale(scale)
-        check_choice(mode, "mode", KERAS_MODES)
-        name = DISTRIBUTIONS[
-            check_choice(distribution, "distribution", KERAS_DISTRIBUTIONS, lower=True)
-        ]
+        with _keras_wording("Argument `scale` must be positive float."):
+            scale = check_scale(scale)
+        with _keras_wording(f"Invalid `mode` argument: {mode!r}."):
+            check_choice(mode, "mode", KERAS_MODES)
+        with _keras_wording(f"Invalid `distribution` argument: {distribution!r}."):
+            name = DISTRIBUTIONS[
+                check_choice(distribution, "distribution", KERAS_DISTRIBUTIONS, lower=True)
+            ]
         self._params = (scale, mode, name, _seed(seed))
         self._init_seed = None if seed is None else self._params[3]  # a Python int, for JSON
         ins, outs = _axes_list(input_axes, "input_axes"), _axes_list(output_axes, "output_axes")
@@ -138,6 +142,15 @@ class VarianceScaling(Delegating):
             "input_axes": None if ins is None else list(ins),
             "output_axes": None if outs is None else list(outs),
         }
+
+
+@contextlib.contextmanager
+def _keras_wording(keras_message: str) -> Iterator[None]:
+    """Prefix a ``ValueError`` with Keras' own message, so that code matching it still works."""
+    try:
+        yield
+    except ValueError as err:
+        raise ValueError(f"{keras_message} {err}") from None
 
 
 def _seed(seed: Any) -> int:

@@ -14,11 +14,12 @@ Each array library has an :class:`Adapter` that tells vsinit how to carry words,
 arrays and draw from native generators. Third-party libraries :func:`register` one, or
 declare it in the entry-point group ``vsinit.rng``.
 
-May import: its own modules (``_adapter``, ``_portable``, ``_jax_key``, ``_registry``) and the
+May import: its own modules (``_adapter``, ``_derive``, ``_portable``, ``_jax_key``, ``_registry``) and the
 math layer; backend adapters are loaded by name, on first use.
 """
 
 from vsinit.rng._adapter import Adapter
+from vsinit.rng._derive import derive_seed
 from vsinit.rng._jax_key import JaxKey, from_jax_key
 from vsinit.rng._portable import Philox
 from vsinit.rng._registry import (
@@ -37,6 +38,7 @@ __all__ = [
     "JaxKey",
     "Philox",
     "adapter_for",
+    "derive_seed",
     "from_jax_key",
     "libraries",
     "register",

@@ -19,9 +19,7 @@ and the key ``(k0, k1)`` to four 32-bit words through ten rounds of
 
 The Random123 known-answer vectors pin it in the tests.
 
-May import: the math layer (``checks``, ``ops``, ``distributions``) and NumPy.
-
-May import: numpy and the math layer (``ops``, ``distributions``, ``checks``).
+May import: numpy, the math layer (``ops``, ``distributions``, ``checks``) and ``rng._derive``.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ import numpy as np
 from vsinit._math.checks import check_int, check_seed
 from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, ComputeDtype, Kind
 from vsinit._math.ops import MASK32, Elementwise, Word, WordOps
+from vsinit.rng._derive import derive_seed
 
 
 class Philox:
@@ -79,6 +78,18 @@ class Philox:
     def key(self) -> tuple[int, int]:
         """The Philox key: the low and high 32-bit words of the seed."""
         return key_of(self.seed)
+
+    def child(self, path: str) -> Philox:
+        """The independent stream named ``path``: ``Philox(derive_seed(self.seed, path))``.
+
+        It depends only on this stream's ``seed`` and ``path`` (see
+        :func:`vsinit.rng.derive_seed`), never on the calls made so far.
+
+        >>> import vsinit
+        >>> vsinit.rng.Philox(7).child("fc.weight").seed == vsinit.rng.derive_seed(7, "fc.weight")
+        True
+        """
+        return Philox(derive_seed(self.seed, path))
 
     def take_stream(self) -> int:
         """Reserve the next stream number for one call (thread-safe)."""
