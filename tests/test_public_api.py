@@ -22,6 +22,7 @@ PUBLIC = {
     "he_uniform",
     "lecun_normal",
     "lecun_uniform",
+    "models",
     "rng",
     "shard",
     "variance_scaling",
@@ -38,6 +39,11 @@ def test_all_lists_exactly_the_public_names() -> None:
 def test_rng_all_lists_its_public_names() -> None:
     names = {n for n in dir(vsinit.rng) if not n.startswith("_")}
     assert set(vsinit.rng.__all__) == names
+
+
+def test_models_all_lists_its_public_names() -> None:
+    names = {n for n in dir(vsinit.models) if not n.startswith("_")}
+    assert set(vsinit.models.__all__) == names
 
 
 def test_tensorflow_aliases_are_the_same_class() -> None:

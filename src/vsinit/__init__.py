@@ -11,11 +11,12 @@ and for any partitioning of the tensor.
 >>> w.shape, str(w.dtype)
 ((3, 3, 64, 128), 'float32')
 
-May import: the engine (the initializer, presets, protocol) and the math layer (fans, layouts,
-shards), whose names it re-exports; never an array library or a framework.
+May import: the engine (the initializer, presets, protocol), the math layer (fans, layouts,
+shards), whose names it re-exports, and ``models``; never an array library or a framework
+(``models._keras`` is imported once Keras is).
 """
 
-from vsinit import compat, rng
+from vsinit import compat, models, rng
 from vsinit._engine.initializer import VarianceScaling
 from vsinit._engine.presets import (
     calculate_gain,
@@ -30,8 +31,19 @@ from vsinit._engine.protocol import Initializer
 from vsinit._math.fans import compute_fans
 from vsinit._math.layout import PartitionInfo
 from vsinit._math.shards import shard
+from vsinit.models._hooks import when_imported as _when_imported
 
 __version__ = "0.1.0"
+
+
+def _register_with_keras() -> None:
+    from vsinit.models import _keras
+
+    _keras.register()
+
+
+# vsinit's initializers become Keras serializables when Keras is imported (now or later).
+_when_imported("keras", _register_with_keras)
 
 #: TensorFlow's aliases of the class.
 variance_scaling_initializer = VarianceScaling
@@ -51,6 +63,7 @@ __all__ = [
     "he_uniform",
     "lecun_normal",
     "lecun_uniform",
+    "models",
     "rng",
     "shard",
     "variance_scaling",

@@ -23,6 +23,10 @@ from vsinit.compat._delegate import Delegating
 KERAS_MODES = ("fan_in", "fan_out", "fan_avg")
 KERAS_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform", "normal")
 
+#: Class -> its twin that also subclasses Keras' VarianceScaling; filled by vsinit.models
+#: when Keras is imported (a cache: the twins hold no state).
+KERAS_TWINS: dict[type, type] = {}
+
 
 class VarianceScaling(Delegating):
     """``keras.initializers.VarianceScaling`` (Keras 3).
@@ -62,6 +66,13 @@ class VarianceScaling(Delegating):
     )
 
     __slots__ = ("_axes", "_cores", "_init_seed", "_params")
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> VarianceScaling:
+        # Once Keras is imported, vsinit.models registers for each class a twin that is
+        # also a keras.initializers.VarianceScaling (KERAS_TWINS), so that Keras layers
+        # which give their own initializer the kernel's axes (EinsumDense,
+        # MultiHeadAttention) give them to this one too.
+        return object.__new__(KERAS_TWINS.get(cls, cls))
 
     def __init__(
         self,
@@ -112,6 +123,16 @@ class VarianceScaling(Delegating):
         """The seed every call uses (drawn at construction when ``seed`` was ``None``)."""
         return self._params[3]
 
+    @property
+    def input_axes(self) -> list[int] | None:
+        """The axes whose sizes multiply to ``fan_in`` (``None``: the default fans)."""
+        return None if self._axes[0] is None else list(self._axes[0])
+
+    @property
+    def output_axes(self) -> list[int] | None:
+        """The axes whose sizes multiply to ``fan_out`` (``None``: the default fans)."""
+        return None if self._axes[1] is None else list(self._axes[1])
+
     def core(self, full_shape: tuple[int, ...]) -> _Core:
         """The core initializer for weights of ``full_shape``'s rank."""
         rank = len(full_shape) if self._axes[0] is not None else -1
@@ -133,14 +154,13 @@ class VarianceScaling(Delegating):
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3's configuration: the seed as given, scale, mode, distribution, axes."""
-        ins, outs = self._axes
         return {
             "seed": self._init_seed,
             "scale": self.scale,
             "mode": self.mode,
             "distribution": self.distribution,
-            "input_axes": None if ins is None else list(ins),
-            "output_axes": None if outs is None else list(outs),
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
         }
 
 
@@ -150,7 +170,8 @@ def _keras_wording(keras_message: str) -> Iterator[None]:
     try:
         yield
     except ValueError as err:
-        raise ValueError(f"{keras_message} {err}") from None
+        msg = f"{keras_message} {err}"
+        raise ValueError(msg) from None
 
 
 def _seed(seed: Any) -> int:
