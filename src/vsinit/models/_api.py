@@ -37,7 +37,8 @@ def _framework(model: Any) -> Any:
     if "jax" in sys.modules:
         from vsinit.models import _jax
 
-        return _jax
+        if _jax.is_model(model):
+            return _jax
     msg = (
         "`model` must be a torch.nn.Module, a Keras model, a JAX pytree (Flax, Equinox) or a "
         f"mapping of names to shapes or arrays; received {describe(model)}."

@@ -74,8 +74,10 @@ def _nnx_state(model: Any) -> Any:
 
 
 def is_model(model: Any) -> bool:
-    """Whether ``model`` is a pytree (anything JAX can flatten)."""
-    return True
+    """Whether ``model`` is an ``nnx`` module or a pytree with at least one array leaf."""
+    if _nnx_state(model) is not None:
+        return True
+    return any(_is_leaf(x) for x in jax.tree_util.tree_leaves(model, is_leaf=_is_leaf))
 
 
 def params(model: Any) -> list[Param]:
