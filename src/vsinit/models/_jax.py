@@ -87,10 +87,11 @@ def params(model: Any) -> list[Param]:
     found = []
     for path, leaf, owner in _walk(tree, (), None):
         name = "/".join(path)
-        role = _role(path[-1] if path else "", len(leaf.shape), owner)
+        key = name.rpartition("/")[2]
+        role = _role(key, len(leaf.shape), owner)
         perm = (
             out_in_perm(len(leaf.shape))
-            if role == "kernel" and path[-1] == "weight"
+            if role == "kernel" and key == "weight"
             else identity(len(leaf.shape))
         )
         found.append(
