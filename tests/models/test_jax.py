@@ -148,6 +148,7 @@ def test_out_shardings_do_not_change_the_values():
     result = subprocess.run(
         [sys.executable, "-c", SHARDING_SCRIPT],
         env=env,
+        check=False,
         capture_output=True,
         text=True,
         timeout=300,
