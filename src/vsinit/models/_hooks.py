@@ -3,7 +3,7 @@
 ``import vsinit`` registers at once if Keras is already imported; otherwise it asks to be
 told when Keras is: a finder on ``sys.meta_path`` that, for the module ``keras`` only,
 wraps the loader Python found so that the callback runs after ``keras`` has executed, and
-then removes itself. Nothing else is imported, found or loaded differently, and an error in
+then removes itself (not before: a library may look ``keras`` up without importing it). Nothing else is imported, found or loaded differently, and an error in
 the callback becomes a warning, never a failed ``import keras``.
 
 May import: nothing of vsinit.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
-import importlib.util
 import sys
 import threading
 import warnings
@@ -52,13 +51,24 @@ class _AfterImport(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != self.name:
             return None
+        # Ask the other finders (a library may only look for the module, never import it:
+        # this finder stays until the module has executed).
+        for finder in list(sys.meta_path):
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = _ThenCall(spec.loader, self._done)
+                return spec
+        return None
+
+    def _done(self) -> None:
         with _lock:
             if self in sys.meta_path:
                 sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)  # the finders after this one
-        if spec is not None and spec.loader is not None:
-            spec.loader = _ThenCall(spec.loader, lambda: _safely(self.callback, fullname))
-        return spec
+        _safely(self.callback, self.name)
 
 
 class _ThenCall(importlib.abc.Loader):
