@@ -19,16 +19,17 @@ TIERS = ("portable", "native")
 
 def _framework(model: Any) -> Any:
     """The ``models`` module that handles ``model``, imported on first use."""
-    if "torch" in sys.modules:
-        from vsinit.models import _torch
-
-        if _torch.is_model(model):
-            return _torch
+    # Keras first: on its PyTorch backend a Keras layer is also a torch.nn.Module.
     if "keras" in sys.modules:
         from vsinit.models import _keras
 
         if _keras.is_model(model):
             return _keras
+    if "torch" in sys.modules:
+        from vsinit.models import _torch
+
+        if _torch.is_model(model):
+            return _torch
     if isinstance(model, Mapping) and all(not isinstance(v, Mapping) for v in model.values()):
         from vsinit.models import _mapping
 
