@@ -3,6 +3,7 @@ the differential tests against TensorFlow, Keras, JAX and PyTorch.
 
 nox                                 # everything CI runs
 nox -s "tests(backend='torch')"     # one backend
+nox -s models                       # vsinit inside PyTorch, Flax, Equinox and Keras
 nox -s tests-gpu                    # CuPy and PyTorch CUDA (needs a GPU)
 nox -s bench                        # the benchmark (not part of CI)
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "tests", "docs", "crosscheck"]
+nox.options.sessions = ["lint", "typecheck", "tests", "models", "docs", "crosscheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 #: PyTorch is pinned here (not in the library's requirements): 2.13.0 is the CPU build on
@@ -89,6 +90,19 @@ def docs(session: nox.Session) -> None:
         "docs",
         "docs/_build/html",
         *session.posargs,
+    )
+
+
+@nox.session
+def models(session: nox.Session) -> None:
+    """vsinit inside PyTorch, Flax, Equinox and Keras (and the docs pages that use them)."""
+    session.install("-e", ".[test]", TORCH, "-r", "tests/models/requirements.txt")
+    session.run(
+        "pytest",
+        "tests/models",
+        "tests/test_examples.py",
+        *session.posargs,
+        env={"VSINIT_MODELS": "1"},
     )
 
 
