@@ -5,6 +5,7 @@ Writes PNGs (and the performance page's body) into ``docs/_generated/`` (ignored
 * ``distributions.png``: each distribution's histogram on a real kernel against its density;
 * ``libraries.png``: the same seed on NumPy, PyTorch and JAX (those installed), overlaid;
 * ``fans.png``: a conv kernel in both layouts, which axes are in, out and receptive field;
+* ``porting.png``: one CNN initialized in PyTorch and as a Flax-layout JAX pytree, compared;
 * ``benchmark.png`` and ``performance.md``: the latest benchmark table and chart, when
   ``benchmarks/results/latest.{md,json}`` exist (or the folder ``VSINIT_BENCHMARK_RESULTS``
   names), else a note saying how to produce them.
@@ -62,6 +63,53 @@ def fans(out: Path) -> None:
     _plot.save(_plot.fans_figure(3, 3, 64, 128), out / "fans.png")
 
 
+def porting(out: Path) -> None:
+    """A small CNN in PyTorch and as a Flax-layout JAX pytree, from one seed (docs/porting.md)."""
+    import jax
+    import torch
+
+    import vsinit.models
+
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 16, 3),
+        torch.nn.Conv2d(16, 32, 3),
+        torch.nn.Flatten(),
+        torch.nn.Linear(32, 10),
+    )
+    f32 = jax.numpy.float32
+    flax_shapes = {
+        "params": {
+            layer: {
+                "kernel": jax.ShapeDtypeStruct(k, f32),
+                "bias": jax.ShapeDtypeStruct(k[-1:], f32),
+            }
+            for layer, k in (
+                ("Conv_0", (3, 3, 3, 16)),
+                ("Conv_1", (3, 3, 16, 32)),
+                ("Dense_0", (32, 10)),
+            )
+        }
+    }
+    options = {
+        "seed": SEED,
+        "names": "position",
+        "rules": [("*kernel", vsinit.he_normal()), ("*weight", vsinit.he_normal())],
+    }
+    vsinit.models.init_model(net, **options)
+    pytree = vsinit.models.init_model(flax_shapes, **options)
+    report = vsinit.models.plan_model(net, **options)
+    permutes = {4: (2, 3, 1, 0), 2: (1, 0)}
+    params = {}
+    flax_leaves = [
+        leaf for layer in pytree["params"].values() for leaf in (layer["kernel"], layer["bias"])
+    ]
+    for entry, leaf in zip(report, flax_leaves, strict=True):
+        t = net.get_parameter(entry.name).detach()
+        t = t.permute(*permutes[t.ndim]) if t.ndim in permutes else t
+        params[entry.name] = (t.numpy(), to_numpy(leaf), entry.bound or 0.0)
+    _plot.save(_plot.porting_figure(params, ("PyTorch", "JAX / Flax")), out / "porting.png")
+
+
 def performance(out: Path) -> None:
     """The body of ``performance.md``: table and chart from the latest results, or a note."""
     table, chart = RESULTS / "latest.md", RESULTS / "latest.json"
@@ -113,7 +161,7 @@ def _as_section(markdown: str) -> str:
 
 def generate(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for draw in (distributions, libraries, fans, performance):
+    for draw in (distributions, libraries, fans, porting, performance):
         draw(out)
 
 

@@ -223,3 +223,61 @@ def save(fig: Any, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, format="png")
     return path
+
+
+def porting_figure(params: Mapping[str, tuple[Any, Any, float]], labels: Sequence[str]) -> Any:
+    """One model in two frameworks: each kernel's histograms, and the largest difference.
+
+    ``params`` maps a parameter's name to its values in each framework (already in one
+    layout) and its bound or scale; the right panel shows ``max |a - b|`` in float32 ulp of
+    that scale, 0 meaning bit for bit.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10.0, 3.6), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=(1.3, 1.0))
+    colors = [ROLE_COLORS["in"], ROLE_COLORS["out"], ROLE_COLORS["batch"], ROLE_COLORS["field"]]
+    kernels = [name for name, (a, _, _) in params.items() if np.ndim(a) >= 2]
+    for i, name in enumerate(kernels):
+        a, b, scale = params[name]
+        bins = np.linspace(-1.1 * scale, 1.1 * scale, 41) if scale else 41
+        color = colors[i % len(colors)]
+        left.hist(
+            np.ravel(a),
+            bins=bins,
+            histtype="step",
+            density=True,
+            color=color,
+            linewidth=3.0,
+            alpha=0.45,
+            label=f"{name}, {labels[0]}",
+        )
+        left.hist(
+            np.ravel(b),
+            bins=bins,
+            histtype="step",
+            density=True,
+            color="#2F2F2F",
+            linestyle=":",
+            linewidth=1.2,
+            label=f"{name}, {labels[1]}" if i == 0 else None,
+        )
+    left.set_title("kernels: histograms in both frameworks coincide")
+    left.set_xlabel("value")
+    left.legend(fontsize=7, frameon=False)
+    names = list(params)
+    ulps = []
+    for name in names:
+        a, b, scale = params[name]
+        spacing = float(np.spacing(np.float32(scale))) if scale else 1.0
+        ulps.append(
+            float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64)))) / spacing
+        )
+    right.barh(names, ulps, color=ROLE_COLORS["in"])
+    for y, u in enumerate(ulps):
+        right.text(u, y, " 0: bit for bit" if u == 0 else f" {u:.2g} ulp", va="center", fontsize=8)
+    right.invert_yaxis()
+    right.set_xlim(0, max(2.0, 1.6 * max(ulps)))
+    right.set_title(f"max |{labels[0]} − {labels[1]}| per parameter")
+    right.set_xlabel("float32 ulp of the parameter's scale")
+    return fig
