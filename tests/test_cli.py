@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import vsinit
 from vsinit._tools import cli as _cli
 from vsinit._tools import commands as _commands
 
-COMMANDS = ["demo", "describe", "sample", "plot", "bench"]
+COMMANDS = ["demo", "describe", "sample", "plot", "model", "bench"]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -183,6 +184,88 @@ class TestPlot:
     def test_rejects_other_extensions(self, tmp_path):
         pytest.importorskip("matplotlib")
         assert_usage_error(run("plot", "8", "8", "--out", str(tmp_path / "x.jpg")), ".png")
+
+
+class TestModel:
+    MODULE = "def build(width=3):\n    return {'fc/kernel': (4, width), 'fc/bias': (width,), 'alpha': (1,)}\n"
+
+    @pytest.fixture
+    def here(self, tmp_path):
+        (tmp_path / "my_model.py").write_text(self.MODULE)
+        return tmp_path
+
+    def test_report_of_a_callable_with_arguments(self, here):
+        result = run("model", "my_model:build", "--arg", "width=5", "--unmatched", "skip", cwd=here)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].split() == [
+            "name",
+            "shape",
+            "rule",
+            "fan_in",
+            "fan_out",
+            "n",
+            "std",
+            "bound",
+        ]
+        assert lines[1].split()[:6] == ["fc/kernel", "(4,", "5)", "default:", "kernel", "4"]
+        assert "(untouched)" in lines[3] and lines[-1] == "3 parameters, 25 values initialized"
+
+    def test_json_rows(self, here):
+        result = run(
+            "model",
+            "my_model:build",
+            "--json",
+            "--names",
+            "position",
+            "--unmatched",
+            "skip",
+            cwd=here,
+        )
+        rows = json.loads(result.stdout)
+        assert [r["stream"] for r in rows] == ["0.kernel", "0.bias", "1.other"]
+
+    def test_a_torch_module(self):
+        pytest.importorskip("torch")
+        result = run(
+            "model",
+            "torch.nn:Conv2d",
+            "--arg",
+            "in_channels=3",
+            "--arg",
+            "out_channels=8",
+            "--arg",
+            "kernel_size=3",
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[1].split()[:9] == [
+            "weight",
+            "(8,",
+            "3,",
+            "3,",
+            "3)",
+            "default:",
+            "kernel",
+            "27",
+            "72",
+        ]
+
+    @pytest.mark.parametrize(
+        ("args", "fragments"),
+        [
+            (["model", "my_model"], ["MODULE:CALLABLE", "'my_model'"]),
+            (["model", "no_such_module:x"], ["cannot import 'no_such_module'"]),
+            (["model", "my_model:nothing"], ["has no attribute 'nothing'"]),
+            (
+                ["model", "my_model:build", "--arg", "width"],
+                ["--arg must be NAME=VALUE", "'width'"],
+            ),
+            (["model", "my_model:build"], ["no rule matches 1 parameter(s): 'alpha'"]),
+        ],
+        ids=["no-callable", "no-module", "no-attribute", "bad-arg", "unmatched"],
+    )
+    def test_bad_arguments(self, here, args, fragments):
+        assert_usage_error(run(*args, cwd=here), *fragments)
 
 
 class TestBench:

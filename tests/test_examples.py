@@ -80,6 +80,8 @@ def needs(command: str) -> str | None:
     args = shlex.split(command)
     if args[1] == "plot":
         return "matplotlib"
+    if args[1] == "model":  # the model's module: torch.nn:Linear needs torch
+        return args[2].split(":")[0].split(".")[0]
     if "--backend" in args:
         backend = args[args.index("--backend") + 1]
         return {"jax": "jax", "dask": "dask"}.get(backend, backend)

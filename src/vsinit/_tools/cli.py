@@ -1,4 +1,4 @@
-"""The ``vsinit`` command line: ``demo``, ``describe``, ``sample``, ``plot`` and ``bench``.
+"""The ``vsinit`` command line: ``demo``, ``describe``, ``sample``, ``plot``, ``model``, ``bench``.
 
 The parser and the dispatch; what each command does is in :mod:`vsinit._tools.commands`, the
 reports in :mod:`vsinit._tools.describe` and the pictures in :mod:`vsinit._tools.plot`. Bad
@@ -6,7 +6,7 @@ arguments, including values that vsinit itself rejects and backends that are not
 one line on stderr and exit with status 2.
 
 May import: the standard library and the other tools (:mod:`vsinit._tools.commands`,
-:mod:`vsinit._tools.demo`), which reach the engine.
+:mod:`vsinit._tools.demo`, :mod:`vsinit._tools.model_command`), which reach the engine.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from vsinit._math.variance import DISTRIBUTIONS, MODES, PRESETS
 from vsinit._tools.commands import (
@@ -76,6 +76,39 @@ def _add_sampling_options(p: argparse.ArgumentParser, default_backend: str = "nu
                    help="random source (default portable: the same values on every backend)")  # fmt: skip
 
 
+def _add_model_parser(commands: Any) -> None:
+    model = commands.add_parser(
+        "model",
+        help="which rule, fans, std and bound each parameter of a model gets (vsinit.models)",
+        description="Build the model MODULE:CALLABLE returns and print, per parameter, what "
+        "vsinit.models.init_model does to it (name, shape, rule, fan_in, fan_out, n, std, "
+        "bound); nothing is drawn.",
+        epilog="example: vsinit model keras.applications:MobileNetV2 --arg weights=None",
+    )
+    model.add_argument("model", metavar="MODULE:CALLABLE", help="e.g. torch.nn:Linear")
+    model.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a keyword argument of the callable (a Python literal); repeatable",
+    )
+    model.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    model.add_argument(
+        "--names",
+        choices=("own", "position"),
+        default="own",
+        help="stream names: each parameter's own name, or positional",
+    )
+    model.add_argument(
+        "--unmatched",
+        choices=("error", "skip"),
+        default="error",
+        help="a parameter no rule matches: an error (default) or left as it is",
+    )
+    model.add_argument("--json", action="store_true", help="print the rows as JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``vsinit`` argument parser and its subcommands."""
     parser = _Parser(
@@ -125,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sampling_options(plot)
     plot.add_argument("--out", type=Path, metavar="FILE", required=True, help="PNG file to write")
 
+    _add_model_parser(commands)
+
     commands.add_parser(
         "bench",
         help="run benchmarks/run.py from a source checkout (extra arguments pass through)",
@@ -148,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if _demo.run(seed=args.seed) else 1
         if args.command == "bench":
             return cmd_bench(extra)
+        if args.command == "model":
+            from vsinit._tools.model_command import cmd_model
+
+            args.names = None if args.names == "own" else args.names
+            return cmd_model(args)
         commands = {"describe": cmd_describe, "sample": cmd_sample, "plot": cmd_plot}
         return commands[args.command](args)
     except (UsageError, TypeError, ValueError) as exc:
