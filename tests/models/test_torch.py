@@ -160,3 +160,14 @@ class TestDevicesAndTiers:
         init_model(portable, seed=4)
         assert not torch.equal(a.weight, portable.weight)
         assert float(a.weight.detach().abs().max()) <= float(np.sqrt(6 / 96))
+
+    @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # raised inside torch.compile
+    def test_compiled_tier_is_the_portable_stream_bit_for_bit(self):
+        compiled, portable = (
+            nn.Sequential(nn.Linear(64, 32), nn.Conv2d(3, 4, 3)),
+            nn.Sequential(nn.Linear(64, 32), nn.Conv2d(3, 4, 3)),
+        )
+        init_model(compiled, seed=6, tier="compiled")
+        init_model(portable, seed=6)
+        for a, b in zip(compiled.parameters(), portable.parameters(), strict=True):
+            assert torch.equal(a, b)

@@ -6,7 +6,7 @@ or a native generator). :func:`generate` returns a new array, :func:`write` fill
 existing one. Neither knows any array library: library specifics come from the adapter.
 
 May import: the engine's ``request`` and ``compiled``, the math layer, and the random sources
-(``rng._portable``, ``rng._jax_key``).
+(``rng._portable``, ``rng._jax_key``, ``rng._namespace``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from vsinit._math.dtypes import clip_bound
 from vsinit._math.layout import Tile
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._jax_key import jax_rows
+from vsinit.rng._namespace import raise_for_missing_function
 from vsinit.rng._portable import portable_rows
 
 #: Native generators keep state; draws from one call must not interleave with another's.
@@ -34,8 +35,12 @@ _NATIVE_LOCK = threading.Lock()
 
 def generate(req: Request) -> Any:
     """A new array holding the request's samples."""
-    with own_float_errors():
-        return _generate(req)
+    try:
+        with own_float_errors():
+            return _generate(req)
+    except AttributeError as error:  # a namespace without arange (sparse), say
+        raise_for_missing_function(req.xp, error)
+        raise
 
 
 def own_float_errors() -> Any:
@@ -76,6 +81,14 @@ def _generate(req: Request) -> Any:
 
 def write(req: Request, out: Any) -> None:
     """Fill ``out`` (of the request's shape, dtype and device) in place."""
+    try:
+        _write(req, out)
+    except AttributeError as error:
+        raise_for_missing_function(req.xp, error)
+        raise
+
+
+def _write(req: Request, out: Any) -> None:
     if req.layout.size == 0:
         return
     with req.adapter.on_device(req.device), own_float_errors():

@@ -178,7 +178,7 @@ def resolve_target(
         like_dtype = like.dtype
         if xp.isdtype(like_dtype, "real floating"):
             dtype = like_dtype
-    name = _namespace.dtype_name(default_dtype if dtype is None else dtype)
+    name = _namespace.dtype_name(default_dtype if dtype is None else dtype, xp=xp)
     available = adapter.dtypes(xp, device)
     if name not in available:
         names = [n for n in _namespace.DTYPES if n in available]

@@ -14,7 +14,7 @@ from typing import Any
 from vsinit._math.checks import describe
 from vsinit.models._report import Entry, Report, plan
 
-TIERS = ("portable", "native")
+TIERS = ("portable", "compiled", "native")
 
 
 def _framework(model: Any) -> Any:
@@ -132,9 +132,11 @@ def init_model(
         (``"{layer index}.{role}"``, equal across frameworks for the same architecture),
         a mapping or a callable from names to stream names.
     tier
-        ``"portable"`` (the default: the same values everywhere) or ``"native"`` (PyTorch
-        only: a ``torch.Generator`` seeded with the derived seed; faster, values only
-        reproducible with the same PyTorch and device).
+        ``"portable"`` (the default: the same values everywhere); ``"compiled"`` (PyTorch
+        only: the same portable stream, the same bits, run through ``torch.compile``:
+        several times faster once compiled, a few seconds to compile the first time); or
+        ``"native"`` (PyTorch only: a ``torch.Generator`` seeded with the derived seed;
+        values only reproducible with the same PyTorch and device).
     layout
         For a plain mapping only: kernels stored ``"in_out"`` or ``"out_in"``.
     xp, like, dtype, device
@@ -160,8 +162,8 @@ def init_model(
     }
     framework, entries = _plan(model, seed, options)
     kind = framework.__name__.rpartition("._")[2]
-    if tier == "native" and kind != "torch":
-        msg = f"`tier='native'` is for PyTorch modules only; received a {kind} model."
+    if tier != "portable" and kind != "torch":
+        msg = f"`tier={tier!r}` is for PyTorch modules only; received a {kind} model."
         raise ValueError(msg)
     if kind == "torch":
         framework.write(model, entries, tier)

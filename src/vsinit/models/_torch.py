@@ -90,8 +90,9 @@ def write(model: torch.nn.Module, entries: Sequence[Entry], tier: str) -> None:
             if isinstance(entry.action, float):
                 local.fill_(entry.action)
             else:
+                init, rng = _source(entry, tier, local, info)
                 view = local.permute(*entry.param.perm)
-                entry.action.fill_(view, partition_info=info, rng=_rng(entry, tier, local, info))
+                init.fill_(view, partition_info=info, rng=rng)
 
 
 def _local(
@@ -118,9 +119,14 @@ def _local(
     return tensor.to_local(), info
 
 
-def _rng(entry: Entry, tier: str, local: torch.Tensor, info: PartitionInfo | None) -> Any:
+def _source(
+    entry: Entry, tier: str, local: torch.Tensor, info: PartitionInfo | None
+) -> tuple[Any, Any]:
+    """The initializer and ``rng`` of one parameter's draw in ``tier``."""
     if tier == "portable":
-        return Philox(entry.seed)
+        return entry.action, Philox(entry.seed)
+    if tier == "compiled":  # the same stream (the same bits), fused by torch.compile
+        return _seeded(entry.action, entry.seed), "compiled"
     if info is not None:
         msg = (
             f"parameter {entry.name!r} is sharded: tier='native' draws other values for "
@@ -129,4 +135,12 @@ def _rng(entry: Entry, tier: str, local: torch.Tensor, info: PartitionInfo | Non
         raise ValueError(msg)
     generator = torch.Generator(device=local.device)
     generator.manual_seed(entry.seed % 2**63)
-    return generator
+    return entry.action, generator
+
+
+def _seeded(action: Any, seed: int) -> Any:
+    """``action`` with ``seed`` as its own seed (``rng="compiled"`` draws from that seed)."""
+    if "seed" not in type(action).config_keys:
+        msg = f"tier='compiled' needs an initializer with a `seed`; received {action!r}."
+        raise TypeError(msg)
+    return type(action).from_config({**action.get_config(), "seed": seed})

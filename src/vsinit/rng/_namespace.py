@@ -119,8 +119,12 @@ def is_writeable(x: Any) -> bool:
     return bool(array_api_compat.is_writeable_array(x))
 
 
-def dtype_name(dtype: Any, name: str = "dtype") -> str:
-    """The name (``"float32"``…) of a dtype given as a name or a dtype object."""
+def dtype_name(dtype: Any, name: str = "dtype", *, xp: Any = None) -> str:
+    """The name (``"float32"``…) of a dtype given as a name or a dtype object.
+
+    ``xp`` is the call's namespace, if known: a dtype object outside NumPy's dtype system
+    (ndonnx's ``Float32``) is named by the attribute of ``xp`` it equals.
+    """
     # np.dtype reads None as float64 and an array or a scalar value as its dtype; neither
     # is a dtype. (NumPy dtypes have a shape too, and JAX's scalar types are classes.)
     is_value = hasattr(dtype, "shape") and not isinstance(dtype, (type, np.dtype))
@@ -135,12 +139,50 @@ def dtype_name(dtype: Any, name: str = "dtype") -> str:
         try:
             result = np.dtype(dtype).name
         except (TypeError, ValueError):  # ValueError: a malformed spec such as ("f4", -1)
-            msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
-            raise TypeError(msg) from None
+            found = _name_in_namespace(dtype, xp)
+            if found is None:
+                msg = f"`{name}` must be a dtype or a dtype name; received {describe(dtype)}."
+                raise TypeError(msg) from None
+            result = found
     if result not in DTYPES:
         msg = f"`{name}` must be a floating dtype, one of {DTYPES}; received {describe(dtype)}."
         raise ValueError(msg)
     return result
+
+
+def _name_in_namespace(dtype: Any, xp: Any) -> str | None:
+    """The name of a dtype object that equals ``xp.float32`` (or another of :data:`DTYPES`).
+
+    The standard only promises that a library's dtype objects compare equal to its
+    namespace's attributes. The namespace is ``xp`` or, where the call has none yet (an
+    initializer's ``dtype``), the dtype's top-level package, already imported.
+    """
+    for namespace in (xp, sys.modules.get(library_of(dtype))):
+        if namespace is None:
+            continue
+        for name in DTYPES:
+            if getattr(namespace, name, None) == dtype:
+                return name
+    return None
+
+
+def raise_for_missing_function(xp: Any, error: AttributeError) -> None:
+    """Raise a ``TypeError`` if ``error`` says that the namespace ``xp`` lacks a function.
+
+    Only a failed look-up on ``xp`` itself counts (``error.obj is xp``): an
+    ``AttributeError`` from anywhere else is left to propagate as it is.
+    """
+    if getattr(error, "obj", None) is not xp:
+        return
+    library = library_of(xp)
+    msg = (
+        f"the {library} namespace has no `{error.name}`, an array API function vsinit needs "
+        f"to compute the samples. Write an RNG adapter for {library} (vsinit.rng.Adapter; "
+        "see 'Writing an RNG adapter' in the documentation, docs/adapters.md), or pass "
+        f"`xp=numpy` (or another library that has `{error.name}`) and convert the result "
+        f"to {library}."
+    )
+    raise TypeError(msg) from None
 
 
 def is_imported(library: str) -> bool:
