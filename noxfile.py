@@ -6,6 +6,7 @@ nox -s "tests(backend='torch')"     # one backend
 nox -s models                       # vsinit inside PyTorch, Flax, Equinox and Keras
 nox -s tests-gpu                    # CuPy and PyTorch CUDA (needs a GPU)
 nox -s bench                        # the benchmark (not part of CI)
+nox -s bench-models                 # whole models (not part of CI)
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ def bench(session: nox.Session) -> None:
     """
     session.install("-e", ".", TORCH, "-r", "benchmarks/requirements.txt")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(name="bench-models")
+def bench_models(session: nox.Session) -> None:
+    """Whole models: vsinit.models against reset_parameters(), trunc_normal_ and Flax's init."""
+    session.install("-e", ".", TORCH, "flax", "-r", "benchmarks/requirements.txt")
+    session.run("python", "benchmarks/models.py", *session.posargs)
 
 
 @nox.session

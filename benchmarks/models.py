@@ -73,6 +73,9 @@ def torch_cases():
         "torch reset_parameters()": reset,
         "torch trunc_normal_ loop": trunc_loop,
         "vsinit portable (glorot_uniform)": lambda m: vsinit.models.init_model(m, seed=0),
+        "vsinit compiled (glorot_uniform)": lambda m: vsinit.models.init_model(
+            m, seed=0, tier="compiled"
+        ),
         "vsinit native (glorot_uniform)": lambda m: vsinit.models.init_model(
             m, seed=0, tier="native"
         ),
