@@ -22,7 +22,8 @@ TORCH = "torch==2.13.0"
 
 #: What each backend of the test matrix installs next to ``.[test]``.
 BACKENDS: dict[str, list[str]] = {
-    "numpy": [],
+    # Two more array-API libraries, through `like=` and as namespaces lacking a function.
+    "numpy": ["ndonnx>=0.23", "sparse>=0.19"],
     "array_api_strict": ["array-api-strict>=2.3"],
     "torch": [TORCH],
     "jax": ["jax>=0.4.30"],

@@ -51,6 +51,8 @@ REAL_DTYPES = ("float16", "bfloat16", "float32", "float64")
 COMPLEX_DTYPES = ("complex64", "complex128")
 #: Every dtype vsinit can produce, by name.
 DTYPES = REAL_DTYPES + COMPLEX_DTYPES
+#: The standard's other dtypes, by name (to say that one is not floating).
+OTHER_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 
 
 def library_of(obj: Any) -> str:
@@ -151,7 +153,7 @@ def dtype_name(dtype: Any, name: str = "dtype", *, xp: Any = None) -> str:
 
 
 def _name_in_namespace(dtype: Any, xp: Any) -> str | None:
-    """The name of a dtype object that equals ``xp.float32`` (or another of :data:`DTYPES`).
+    """The name of a dtype object that equals ``xp.float32`` (or another dtype of ``xp``).
 
     The standard only promises that a library's dtype objects compare equal to its
     namespace's attributes. The namespace is ``xp`` or, where the call has none yet (an
@@ -160,7 +162,7 @@ def _name_in_namespace(dtype: Any, xp: Any) -> str | None:
     for namespace in (xp, sys.modules.get(library_of(dtype))):
         if namespace is None:
             continue
-        for name in DTYPES:
+        for name in DTYPES + OTHER_DTYPES:
             if getattr(namespace, name, None) == dtype:
                 return name
     return None
