@@ -17,7 +17,14 @@ FILES = sorted((SRC / "vsinit").rglob("*.py"))
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60  # the body, without its docstring
 #: Top to bottom: a module may import its own layer and the layers below it, never above.
-LAYERS = ("vsinit._tools", "vsinit.models", "vsinit.compat", "vsinit._engine", "vsinit.rng", "vsinit._math")
+LAYERS = (
+    "vsinit._tools",
+    "vsinit.models",
+    "vsinit.compat",
+    "vsinit._engine",
+    "vsinit.rng",
+    "vsinit._math",
+)
 
 
 def module_name(path: Path) -> str:

@@ -31,7 +31,17 @@ PAGES = sorted(
 )
 #: ``>>> import a, b.c as d`` and ``>>> from a.b import c``: the modules a page needs.
 IMPORT = re.compile(r"^>>> (?:import ([\w., ]+)|from ([\w.]+) import)", re.MULTILINE)
-OPTIONAL = {"torch", "jax", "dask", "cupy", "array_api_strict", "matplotlib", "flax", "equinox", "keras"}
+OPTIONAL = {
+    "torch",
+    "jax",
+    "dask",
+    "cupy",
+    "array_api_strict",
+    "matplotlib",
+    "flax",
+    "equinox",
+    "keras",
+}
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 CONSOLE = re.compile(r"```console\n(.*?)```", re.DOTALL)
 

@@ -138,10 +138,10 @@ APPLICATION = textwrap.dedent(
 
 
 def test_keras_application_on_every_backend_and_in_torch(tmp_path):
-    """MobileNetV2 (keras.applications, weights=None): the same weights on Keras' JAX and
+    """MobileNetV2 (keras.applications, weights=None): the same weights on Keras' JAX, NumPy and
     PyTorch backends, and as a plain mapping drawn with PyTorch."""
     runs = {}
-    for backend in ("jax", "torch"):
+    for backend in ("jax", "torch", "numpy"):
         out = tmp_path / f"{backend}.npz"
         env = {**os.environ, "KERAS_BACKEND": backend}
         result = subprocess.run(
@@ -154,10 +154,11 @@ def test_keras_application_on_every_backend_and_in_torch(tmp_path):
         )
         assert result.returncode == 0, result.stderr[-3000:]
         runs[backend] = dict(np.load(out))
-    jax_run, torch_run = runs["jax"], runs["torch"]
+    jax_run, torch_run, numpy_run = runs["jax"], runs["torch"], runs["numpy"]
     assert list(jax_run) == list(torch_run) and len(jax_run) > 100
     shapes = {name: value.shape for name, value in jax_run.items()}
     in_torch = init_model(shapes, seed=5, xp=torch)
     for name, value in jax_run.items():
         np.testing.assert_array_equal(value, torch_run[name])
+        np.testing.assert_array_equal(value, numpy_run[name])
         np.testing.assert_array_equal(value, in_torch[name].numpy())
