@@ -18,6 +18,7 @@ import contextlib
 import logging
 import math
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -34,13 +35,28 @@ cloudpickle = pytest.importorskip("cloudpickle")
 
 from vsinit.rng import _dask  # noqa: E402  (after the importorskip: it imports dask)
 
-#: Each worker may use this much memory; the nanny restarts a worker that goes beyond 95%.
-#: A worker process with NumPy, Dask and vsinit loaded holds 85-100 MiB before any work and
-#: peaks near 105 MiB here (2 MiB blocks).
-WORKER_LIMIT = 144 * 2**20
-#: Larger than both workers' limits together (320 MiB of float32).
-STORED_SHAPE = (5120, 16384)
-STORED_CHUNKS = (64, 8192)  # 2 MiB blocks
+#: What a worker may hold beyond its imports before the nanny (at 95%) restarts it. Every task
+#: writes or returns one 2 MiB block and keeps nothing; a worker peaked 5-20 MiB above idle.
+WORKER_HEADROOM = 64 * 2**20
+STORED_CHUNKS = (64, 8192)  # 2 MiB blocks of float32
+#: Imported by a fresh worker process; what they hold depends on what is installed (Dask imports
+#: ``sparse``, and with it SciPy, when they are), so the limit is measured, not guessed.
+WORKER_IMPORTS = "numpy, dask.array, dask.distributed, psutil, vsinit"
+
+
+def idle_worker_memory() -> int:
+    """The resident memory of a fresh interpreter that has imported what a worker imports."""
+    code = f"import {WORKER_IMPORTS}; print(psutil.Process().memory_info().rss)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(run.stdout.split()[-1])
+
+
+def stored_shape(worker_limit: int) -> tuple[int, int]:
+    """A float32 shape, whole blocks of STORED_CHUNKS, larger than two workers' limits."""
+    rows, cols = STORED_CHUNKS
+    block = rows * cols * 4
+    return (rows * (2 * worker_limit // block + 1), 2 * cols)
+
 
 PRESETS = [
     vsinit.he_normal(seed=11),  # truncated normal
@@ -249,8 +265,16 @@ class PeakMemory:
 
 
 @pytest.fixture(scope="module")
-def client():
-    """Two process workers, one thread each, WORKER_LIMIT of memory each.
+def worker_limit():
+    """Each worker's memory limit: its idle memory, measured, plus WORKER_HEADROOM."""
+    pytest.importorskip("dask.distributed")
+    pytest.importorskip("psutil")
+    return idle_worker_memory() + WORKER_HEADROOM
+
+
+@pytest.fixture(scope="module")
+def client(worker_limit):
+    """Two process workers, one thread each, ``worker_limit`` of memory each.
 
     Spilling and pausing are off (every task writes or returns one block and keeps
     nothing); the nanny still restarts a worker whose memory passes 95% of the limit.
@@ -264,7 +288,7 @@ def client():
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            memory_limit=WORKER_LIMIT,
+            memory_limit=worker_limit,
             dashboard_address=None,
             silence_logs=logging.ERROR,
         ) as cluster,
@@ -300,23 +324,25 @@ class TestLocalCluster:
         values = dict(zip([*blocks[::2], *blocks[1::2]], client.gather(futures), strict=True))
         assert np.array_equal(np.concatenate([values[b] for b in blocks]), init((64, 32)))
 
-    def test_a_tensor_larger_than_the_workers_memory_goes_straight_to_disk(self, client, tmp_path):
+    def test_a_tensor_larger_than_the_workers_memory_goes_straight_to_disk(
+        self, client, worker_limit, tmp_path
+    ):
         init = PRESETS[0]
         dtype = np.dtype(np.float32)
-        nbytes = math.prod(STORED_SHAPE) * dtype.itemsize
-        assert nbytes > 2 * WORKER_LIMIT
+        shape = stored_shape(worker_limit)
+        assert math.prod(shape) * dtype.itemsize > 2 * worker_limit
         pids = client.run(os.getpid)
-        store = Memmap(tmp_path / "weights.f32", STORED_SHAPE, dtype).create()
-        x = init(STORED_SHAPE, xp=da, chunks=STORED_CHUNKS)
+        store = Memmap(tmp_path / "weights.f32", shape, dtype).create()
+        x = init(shape, xp=da, chunks=STORED_CHUNKS)
         with PeakMemory(pids.values()) as memory:
             da.store(x, store, lock=False)
         assert client.run(os.getpid) == pids  # no worker was restarted
-        assert all(0 < peak < WORKER_LIMIT for peak in memory.peak.values()), memory.peak
+        assert all(0 < peak < worker_limit for peak in memory.peak.values()), memory.peak
         stored = store.read()
         rows, cols = STORED_CHUNKS
-        for i, j in [(0, 0), (7, 1), (41, 0), (STORED_SHAPE[0] // rows - 1, 1)]:
+        for i, j in [(0, 0), (7, 1), (41, 0), (shape[0] // rows - 1, 1)]:
             offset = (i * rows, j * cols)
-            info = vsinit.PartitionInfo(STORED_SHAPE, offset)
+            info = vsinit.PartitionInfo(shape, offset)
             expected = init(STORED_CHUNKS, partition_info=info)
             block = stored[offset[0] : offset[0] + rows, offset[1] : offset[1] + cols]
             assert np.array_equal(block, expected), offset
