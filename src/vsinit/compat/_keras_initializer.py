@@ -144,13 +144,12 @@ class VarianceScaling(Delegating):
         return core
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if not isinstance(other, VarianceScaling) or _public(other) is not _public(self):
             return NotImplemented
-        assert isinstance(other, VarianceScaling)
         return (self.get_config(), self.seed) == (other.get_config(), other.seed)
 
     def __hash__(self) -> int:
-        return hash((type(self), self._params, self._axes))
+        return hash((_public(self), self._params, self._axes))
 
     def get_config(self) -> dict[str, Any]:
         """Keras 3's configuration: the seed as given, scale, mode, distribution, axes."""
@@ -162,6 +161,17 @@ class VarianceScaling(Delegating):
             "input_axes": self.input_axes,
             "output_axes": self.output_axes,
         }
+
+
+def new_instance(cls: type[VarianceScaling]) -> VarianceScaling:
+    """An uninitialized instance of ``cls`` (of its Keras twin once Keras is imported)."""
+    return cls.__new__(cls)
+
+
+def _public(init: VarianceScaling) -> type:
+    """The public class of ``init`` (a Keras twin's first base is its public class)."""
+    cls = type(init)
+    return cls.__mro__[1] if cls in KERAS_TWINS.values() else cls
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ import numpy as np
 
 from vsinit._engine.initializer import VarianceScaling as Core
 from vsinit.compat import keras as profile
-from vsinit.compat._keras_initializer import KERAS_TWINS
+from vsinit.compat._keras_initializer import KERAS_TWINS, new_instance
 from vsinit.models._params import Param, Role, identity, layer_of
 from vsinit.models._report import Entry
 from vsinit.rng import Philox
@@ -61,16 +61,19 @@ def register() -> None:
 
 
 def _twin(cls: type[profile.VarianceScaling]) -> type:
-    def __reduce__(self: Any) -> tuple[Any, tuple[dict[str, Any]]]:
-        # pickled as the public class, with the seed drawn at construction
-        return (cls.from_config, ({**self.get_config(), "seed": self.seed},))
+    def __reduce_ex__(self: Any, protocol: Any) -> tuple[Any, ...]:
+        # pickled, copied and deep-copied as the public class with the same state (the
+        # twin class is made at run time, so pickle could not find it by name); the copy
+        # is again a twin wherever Keras is imported
+        _, _, *state = object.__reduce_ex__(self, protocol)
+        return (new_instance, (cls,), *state)
 
     namespace = {
         "__slots__": (),
         "__module__": cls.__module__,
         "__qualname__": cls.__qualname__,
         "__doc__": cls.__doc__,
-        "__reduce__": __reduce__,
+        "__reduce_ex__": __reduce_ex__,
     }
     return type(cls.__name__, (cls, keras.initializers.VarianceScaling), namespace)
 
