@@ -65,7 +65,9 @@ def _twin(cls: type[profile.VarianceScaling]) -> type:
         # pickled, copied and deep-copied as the public class with the same state (the
         # twin class is made at run time, so pickle could not find it by name); the copy
         # is again a twin wherever Keras is imported
-        _, _, *state = object.__reduce_ex__(self, protocol)
+        reduced = object.__reduce_ex__(self, protocol)
+        assert isinstance(reduced, tuple)  # a str only for module-level singletons
+        _, _, *state = reduced
         return (new_instance, (cls,), *state)
 
     namespace = {
