@@ -164,3 +164,55 @@ class TestRegistry:
         finally:
             vsinit.rng.unregister("array_api_strict")
         assert np.array_equal(np.from_dlpack(w), vsinit.he_uniform(seed=2)((5, 3)))
+
+
+class TestTorchOnTheHost:
+    """PyTorch CPU tensors are filled through a NumPy view (``TorchAdapter.host_array``)."""
+
+    @pytest.fixture
+    def torch(self):
+        return pytest.importorskip("torch")
+
+    def _both(self, torch, monkeypatch, init, make):
+        """The tensor filled through NumPy, and filled by PyTorch's own operations."""
+        host = init.fill_(make())
+        monkeypatch.setattr(type(vsinit.rng.adapter_for("torch")), "host_numpy", False)
+        own = init.fill_(make())
+        monkeypatch.undo()
+        return host, own
+
+    @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+    def test_uniforms_equal_pytorchs_own_operations_bit_for_bit(self, torch, monkeypatch, dtype):
+        make = lambda: torch.empty(300, 700, dtype=getattr(torch, dtype))  # noqa: E731
+        host, own = self._both(torch, monkeypatch, vsinit.he_uniform(seed=3), make)
+        assert torch.equal(host, own)
+
+    @pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal"])
+    @pytest.mark.parametrize("dtype", ["float32", "float64"])
+    def test_normals_agree_with_pytorchs_own_operations(
+        self, torch, monkeypatch, distribution, dtype
+    ):
+        init = vsinit.VarianceScaling(2.0, "fan_in", distribution, seed=4)
+        make = lambda: torch.empty(300, 700, dtype=getattr(torch, dtype))  # noqa: E731
+        host, own = (x.numpy() for x in self._both(torch, monkeypatch, init, make))
+        ulps = np.abs(host.astype(np.float64) - own) / np.spacing(np.abs(own)).astype(np.float64)
+        assert ulps.max() <= 8  # the transcendental functions of the two libraries
+
+    def test_a_strided_view_of_a_parameter_is_written_in_place(self, torch):
+        param = torch.nn.Parameter(torch.zeros(64, 32))
+        version = param._version
+        view = vsinit.he_normal(seed=5).fill_(param.T)
+        assert view.data_ptr() == param.data_ptr()
+        assert torch.equal(param.T, vsinit.he_normal(seed=5)((32, 64), xp=torch))
+        assert param._version > version  # autograd sees the in-place write
+        assert param.requires_grad
+
+    def test_tensors_numpy_cannot_view_use_pytorchs_own_operations(self, torch):
+        w = vsinit.he_uniform(seed=6).fill_(torch.empty(40, 50, dtype=torch.bfloat16))
+        ref = vsinit.he_uniform(seed=6)((40, 50), xp=np).astype(np.float32)
+        got = w.float().numpy()
+        assert np.abs(got - ref).max() <= np.abs(ref).max() * 2**-8
+        adapter = vsinit.rng.adapter_for("torch")
+        assert isinstance(adapter.host_array(torch.empty(3)), np.ndarray)  # the host path is on
+        assert adapter.host_array(torch.empty(3, dtype=torch.complex64).conj()) is None
+        assert adapter.host_array(torch.empty(3, device="meta")) is None

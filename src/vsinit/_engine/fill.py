@@ -6,7 +6,7 @@ or a native generator). :func:`generate` returns a new array, :func:`write` fill
 existing one. Neither knows any array library: library specifics come from the adapter.
 
 May import: the engine's ``request`` and ``compiled``, the math layer, and the random sources
-(``rng._portable``, ``rng._jax_key``, ``rng._namespace``).
+(``rng._portable``, ``rng._jax_key``, ``rng._namespace``, ``rng._registry``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from vsinit._math.dtypes import clip_bound
 from vsinit._math.layout import Tile
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._jax_key import jax_rows
-from vsinit.rng._namespace import raise_for_missing_function
+from vsinit.rng._namespace import compat_namespace, raise_for_missing_function
 from vsinit.rng._portable import portable_rows
+from vsinit.rng._registry import adapter_for
 
 #: Native generators keep state; draws from one call must not interleave with another's.
 _NATIVE_LOCK = threading.Lock()
@@ -91,6 +92,11 @@ def write(req: Request, out: Any) -> None:
 def _write(req: Request, out: Any) -> None:
     if req.layout.size == 0:
         return
+    if req.generator is None and not req.compiled:
+        host = req.adapter.host_array(out)
+        if host is not None:  # host memory NumPy can address: NumPy's code path, in place
+            _write(_on_numpy(req, host), host)
+            return
     with req.adapter.on_device(req.device), own_float_errors():
         if req.generator is not None:
             with _NATIVE_LOCK:
@@ -116,6 +122,13 @@ def _write(req: Request, out: Any) -> None:
         else:
             for tile in tiles:
                 write_tile(tile)
+
+
+def _on_numpy(req: Request, host: np.ndarray) -> Request:
+    """The request retargeted to NumPy, for a NumPy array sharing the result's memory."""
+    return req._replace(
+        xp=compat_namespace("numpy"), adapter=adapter_for("numpy"), device="cpu", dtype=host.dtype
+    )
 
 
 def _write_tile_size(req: Request) -> int:

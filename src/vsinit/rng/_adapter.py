@@ -110,6 +110,16 @@ class Adapter:
         del request, tile, out
         return False
 
+    def host_array(self, out: Any) -> Any:
+        """A NumPy array sharing ``out``'s memory, for the portable tier to fill, or ``None``.
+
+        Where the library's eager operations are slower than NumPy's on the same host
+        memory (PyTorch on the CPU), the portable tier computes the same words with NumPy,
+        straight into ``out``. ``None`` (the default): the library's own operations.
+        """
+        del out
+        return None
+
     def counted_loop(self) -> Callable[..., Any] | None:
         """A traced counted loop ``loop(start, stop, body, state)`` for compiled rounds.
 
