@@ -216,3 +216,8 @@ class TestTorchOnTheHost:
         assert isinstance(adapter.host_array(torch.empty(3)), np.ndarray)  # the host path is on
         assert adapter.host_array(torch.empty(3, dtype=torch.complex64).conj()) is None
         assert adapter.host_array(torch.empty(3, device="meta")) is None
+
+    def test_an_inference_tensor_is_filled_in_inference_mode(self, torch):
+        with torch.inference_mode():
+            w = vsinit.he_uniform(seed=7).fill_(torch.empty(16, 8))
+        assert np.array_equal(w.numpy(), vsinit.he_uniform(seed=7)((16, 8)))
