@@ -160,8 +160,9 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     if req.generator is None:
         ops = ops or _word_ops(req)
         assert req.key is not None
+        words = req.adapter.philox_words
         values = portable_rows(
-            ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s
+            ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s, words
         )
         values = xp.reshape(values, tile.shape)
         return _finish(req, values, exact_bound=True)

@@ -14,12 +14,13 @@ Each array library has an :class:`Adapter` that tells vsinit how to carry words,
 arrays and draw from native generators. Third-party libraries :func:`register` one, or
 declare it in the entry-point group ``vsinit.rng``.
 
-May import: its own modules (``_adapter``, ``_derive``, ``_portable``, ``_jax_key``, ``_registry``) and the
+May import: its own modules (``_adapter``, ``_derive``, ``_host``, ``_portable``, ``_jax_key``, ``_registry``) and the
 math layer; backend adapters are loaded by name, on first use.
 """
 
 from vsinit.rng._adapter import Adapter
 from vsinit.rng._derive import derive_seed
+from vsinit.rng._host import HostKernel, host_kernel
 from vsinit.rng._jax_key import JaxKey, from_jax_key
 from vsinit.rng._portable import Philox
 from vsinit.rng._registry import (
@@ -35,11 +36,13 @@ __all__ = [
     "BUILTIN",
     "ENTRY_POINT_GROUP",
     "Adapter",
+    "HostKernel",
     "JaxKey",
     "Philox",
     "adapter_for",
     "derive_seed",
     "from_jax_key",
+    "host_kernel",
     "libraries",
     "register",
     "unregister",

@@ -110,6 +110,14 @@ class Adapter:
         del request, tile, out
         return False
 
+    def philox_words(
+        self, ops: Any, key: tuple[int, int], stream: int, first_blocks: Any, n_blocks: int
+    ) -> Any:
+        """Philox words from a faster kernel, or ``None`` (the default): the array code.
+
+        The 4 words of blocks ``first_blocks[r] + i``, ``(R, n_blocks)`` arrays each."""
+        return None
+
     def host_array(self, out: Any) -> Any:
         """A NumPy array sharing ``out``'s memory, for the portable tier to fill, or ``None``.
 

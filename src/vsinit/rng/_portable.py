@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -129,20 +130,24 @@ def portable_rows(
     starts: np.ndarray,
     length: int,
     s: float,
+    words: Callable[..., Any] | None = None,
 ) -> Any:
     """Samples for ``len(starts)`` runs of ``length`` consecutive flat positions.
 
     Row ``r`` holds the elements at flat positions ``starts[r] … starts[r] + length - 1``
     of the full tensor: shape ``(len(starts), length)``, dtype ``cdtype``. Each value
-    depends only on the key, the stream and its flat position.
+    depends only on the key, the stream and its flat position. ``words`` is an adapter's
+    :meth:`~vsinit.rng.Adapter.philox_words`: the same words, from a faster kernel.
     """
     per_block = ELEMENTS_PER_BLOCK[cdtype, kind]
     first_block = starts // np.uint64(per_block)
     offsets = (starts % np.uint64(per_block)).astype(np.int64)
     n_blocks = -(-(int(offsets.max()) + length) // per_block)
-    c0, c1 = ops.counters(first_block, n_blocks)
-    stream_words = (stream & 0xFFFFFFFF, stream >> 32)
-    lanes = philox4x32(ops, (c0, c1, *stream_words), key)
+    lanes = None if words is None else words(ops, key, stream, first_block, n_blocks)
+    if lanes is None:
+        c0, c1 = ops.counters(first_block, n_blocks)
+        stream_words = (stream & 0xFFFFFFFF, stream >> 32)
+        lanes = philox4x32(ops, (c0, c1, *stream_words), key)
     values = DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
     return shift_rows(ops, values, offsets, length)
 
