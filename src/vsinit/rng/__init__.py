@@ -10,6 +10,9 @@ vsinit draws from one of two tiers:
   ``torch.Generator``, a JAX key, CuPy and Dask generators), passed as ``rng=`` or chosen
   with ``rng="native"``. Fast, reproducible only within one library and configuration.
 
+On the CPU the portable tier's words come from a small C loop, compiled once per machine
+(:func:`host_kernel` says whether it is in use); the values are the same without it.
+
 Each array library has an :class:`Adapter` that tells vsinit how to carry words, write
 arrays and draw from native generators. Third-party libraries :func:`register` one, or
 declare it in the entry-point group ``vsinit.rng``.

@@ -107,8 +107,11 @@ _KAT = (
 class HostKernel(NamedTuple):
     """Whether the portable tier's C loop is in use, where it lives, and why (not)."""
 
+    #: Whether the portable tier computes its words with the C loop.
     available: bool
+    #: The compiled library's file (``None`` if nothing was built).
     path: str | None
+    #: Which compiler built it, or why the array code computes the words.
     reason: str
 
 
