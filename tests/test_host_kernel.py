@@ -1,4 +1,4 @@
-"""The portable tier's C loop on the CPU (``vsinit.rng._host``): the same words, or a fallback.
+"""The portable tier's C loop on the CPU (``vsinit.rng._host``): the same values, or a fallback.
 
 Every value must be bit-identical with the loop and with the array code, for every kind,
 dtype and partition; a machine without a compiler, a failing compilation, a broken cache
@@ -8,6 +8,7 @@ setting must be refused by name.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
@@ -16,10 +17,10 @@ import numpy as np
 import pytest
 
 import vsinit
-from vsinit.rng import _host
+from vsinit.rng import _cbuild, _host
 from vsinit.rng._numpy import NumpyAdapter
 
-needs_compiler = pytest.mark.skipif(_host._compiler() is None, reason="needs a C compiler")
+needs_compiler = pytest.mark.skipif(_cbuild.compiler() is None, reason="needs a C compiler")
 
 
 @pytest.fixture
@@ -33,16 +34,16 @@ def fresh(monkeypatch, tmp_path):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Counts the tiles whose words the C loop computed."""
+    """Counts the tiles that the C loop computed (True) or left to the array code (False)."""
     served = []
-    original = _host.philox_words
+    original = _host.block_values
 
     def counted(*args):
-        lanes = original(*args)
-        served.append(lanes is not None)
-        return lanes
+        values = original(*args)
+        served.append(values is not None)
+        return values
 
-    monkeypatch.setattr(_host, "philox_words", counted)
+    monkeypatch.setattr(_host, "block_values", counted)
     return served
 
 
@@ -64,8 +65,10 @@ def test_the_loop_is_compiled_and_used_here(calls):
 
 
 @needs_compiler
-def test_it_passes_random123s_known_answer_test():
-    assert _host._passes_known_answer(_host._kernel())
+def test_it_passes_random123s_known_answer_test_and_makes_its_own_uniforms():
+    loop = _host._loop()
+    assert _host._passes_known_answer(loop.words)
+    assert set(loop.uniform) == {"float32", "float64"}  # both passed their check
 
 
 @needs_compiler
@@ -120,14 +123,14 @@ def test_the_cache_is_reused_and_a_broken_file_rebuilt(fresh, monkeypatch):
         raise AssertionError("compiled again")
 
     with monkeypatch.context() as m:
-        m.setattr(_host, "_compile", no_compiler)
+        m.setattr(_cbuild, "_compile", no_compiler)
         assert vsinit.rng.host_kernel() == first  # loaded from the cache
     monkeypatch.setattr(_host, "_STATE", {})
     broken = fresh / "broken"
     broken.write_bytes(b"not a shared library")  # another process's half-written file
     os.replace(broken, first.path)  # (a new file: the loaded one stays mapped intact)
     assert vsinit.rng.host_kernel().available
-    assert _host._passes_known_answer(_host._kernel())
+    assert _host._passes_known_answer(_host._loop().words)
 
 
 @needs_compiler
@@ -170,7 +173,7 @@ def test_a_failing_compiler_falls_back_with_its_message(fresh, monkeypatch, call
 
 def test_a_machine_without_a_compiler_falls_back(fresh, monkeypatch):
     monkeypatch.delenv("CC", raising=False)
-    monkeypatch.setattr(_host.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_cbuild.shutil, "which", lambda name: None)
     state = vsinit.rng.host_kernel()
     assert state == vsinit.rng.HostKernel(False, None, state.reason)
     assert "no C compiler" in state.reason
@@ -178,11 +181,40 @@ def test_a_machine_without_a_compiler_falls_back(fresh, monkeypatch):
 
 @needs_compiler
 def test_a_loop_that_fails_the_known_answer_test_is_not_used(fresh, monkeypatch):
-    monkeypatch.setattr(_host, "_bind", lambda path: lambda *args: None)  # writes nothing
+    bind = _host._bind
+    broken = lambda library: bind(library)._replace(words=lambda *args: None)  # noqa: E731
+    monkeypatch.setattr(_host, "_bind", broken)  # words that write nothing
     state = vsinit.rng.host_kernel()
     assert not state.available
     assert "known-answer" in state.reason
-    assert _host._kernel() is None
+    assert _host._loop() is None
+
+
+@needs_compiler
+def test_uniforms_that_differ_from_the_array_codes_are_not_used(fresh, monkeypatch, calls):
+    bind = _host._bind
+
+    def off_by_one_ulp(library):
+        loop = bind(library)
+        good = loop.uniform["float32"]
+
+        def uniform(out, *args):
+            good(out, *args)
+            values = np.ctypeslib.as_array(ctypes.cast(out, ctypes.POINTER(ctypes.c_float)), (4,))
+            values[0] = np.nextafter(values[0], np.float32(2))
+
+        return loop._replace(uniform={**loop.uniform, "float32": uniform})
+
+    monkeypatch.setattr(_host, "_bind", off_by_one_ulp)
+    state = vsinit.rng.host_kernel()
+    assert state.available
+    assert "uniforms from NumPy" in state.reason
+    assert set(_host._loop().uniform) == {"float64"}
+    fast, slow = with_and_without(
+        monkeypatch, lambda: vsinit.he_uniform()((64, 64), rng=vsinit.rng.Philox(1))
+    )
+    assert calls == [True]  # the words still come from the loop
+    np.testing.assert_array_equal(fast, slow, strict=True)
 
 
 def test_importing_vsinit_compiles_nothing():

@@ -11,6 +11,7 @@ May import: the engine's ``request`` and ``compiled``, the math layer, and the r
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,7 @@ from vsinit._engine.compiled import compiled_tile_values
 from vsinit._engine.request import Request
 from vsinit._math.distributions import ELEMENTS_PER_BLOCK, polar, truncated_normal_from_uniform
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.layout import Tile
+from vsinit._math.layout import Layout, Tile
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._jax_key import jax_rows
 from vsinit.rng._namespace import compat_namespace, raise_for_missing_function
@@ -105,19 +106,17 @@ def _write(req: Request, out: Any) -> None:
                 for tile in req.layout.tiles(req.adapter.tile_size):
                     out[tile.index] = _tile_values(req, tile)
             return
-        tiles = list(req.layout.tiles(_write_tile_size(req)))
-        workspaces = threading.local()  # one set of reusable buffers per thread and call
+        threaded = req.adapter.threaded and _threads() > 1
+        tiles = _balanced_tiles(req.layout, _write_tile_size(req), threaded)
 
         def write_tile(tile: Tile) -> None:
             if not req.compiled and req.adapter.fused_tile(req, tile, out[tile.index]):
                 return  # the library computed the tile in one kernel, straight into out
-            ops = getattr(workspaces, "ops", None)
-            if ops is None:
-                ops = workspaces.ops = _word_ops(req)
+            ops = _workspace(req)
             with own_float_errors():  # also on a worker thread
                 out[tile.index] = _tile_values(req, tile, ops)
 
-        if len(tiles) > 1 and req.adapter.threaded and _threads() > 1:
+        if len(tiles) > 1 and threaded:
             list(_executor().map(write_tile, tiles))
         else:
             for tile in tiles:
@@ -146,6 +145,33 @@ def _write_tile_size(req: Request) -> int:
     return max(1, req.adapter.tile_size * per_block // 4)
 
 
+def _balanced_tiles(layout: Layout, size: int, threaded: bool) -> list[Tile]:
+    """Tiles of at most ``size`` elements that keep every thread busy to the end.
+
+    A tensor of a few tiles is cut into smaller ones where that shortens the slowest
+    thread's share (three equal tiles on two threads take as long as four; 1.1 tiles as long
+    as two). Tiles follow the layout's axes, so candidates are compared by simulation.
+    """
+    tiles = list(layout.tiles(size))
+    threads = _threads()
+    if not threaded or len(tiles) == 1 or layout.size > 4 * threads * size:
+        return tiles  # one tile, or enough of them for the last round not to matter
+    options = [tiles]
+    fewest = -(-layout.size // (threads * size))  # tiles per thread, at least
+    for k in range(fewest, fewest + 3):
+        options.append(list(layout.tiles(-(-layout.size // (k * threads)))))
+    return min(options, key=lambda option: _makespan(option, threads))
+
+
+def _makespan(tiles: list[Tile], threads: int) -> int:
+    """The slowest thread's work when the pool takes ``tiles`` in order (elements, plus a
+    fixed cost per tile)."""
+    loads = [0] * threads
+    for tile in tiles:
+        loads[loads.index(min(loads))] += math.prod(tile.shape) + (1 << 14)
+    return max(loads)
+
+
 def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     """The samples of one tile, in the target dtype, shaped like ``out[tile.index]``."""
     xp, cdtype, s = req.xp, req.compute_dtype, req.scaling.sampling_scale
@@ -160,9 +186,9 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
     if req.generator is None:
         ops = ops or _word_ops(req)
         assert req.key is not None
-        words = req.adapter.philox_words
+        blocks = req.adapter.portable_blocks
         values = portable_rows(
-            ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s, words
+            ops, req.key, req.stream, req.kind, cdtype, tile.starts, tile.length, s, blocks
         )
         values = xp.reshape(values, tile.shape)
         return _finish(req, values, exact_bound=True)
@@ -213,6 +239,28 @@ def _scale(req: Request) -> float:
     """
     s = req.scaling.sampling_scale
     return s if req.kind == "normal" else clip_bound(s, req.compute_dtype)
+
+
+#: Each thread's word arithmetic and buffers on host memory, kept from call to call.
+_WORKSPACES = threading.local()
+
+
+def _workspace(req: Request) -> WordOps:
+    """This thread's reusable buffers for the request's library and word mode.
+
+    On host memory (threaded adapters) they are kept between calls: fresh buffers for each
+    call of a few-megabyte tensor cost more in page faults than the arithmetic. Elsewhere
+    (device memory) each call gets its own.
+    """
+    if not req.adapter.threaded:
+        return _word_ops(req)
+    mode = req.adapter.word_mode(req.xp, req.device)
+    key = (req.adapter.library, mode)
+    ops: WordOps | None = getattr(_WORKSPACES, "ops", {}).get(key)
+    if ops is None or ops.xp is not req.xp:
+        ops = _word_ops(req)
+        _WORKSPACES.ops = {key: ops}  # one library at a time: the last one used
+    return ops
 
 
 def _word_ops(req: Request) -> WordOps:

@@ -4,8 +4,7 @@
 named buffers reused from tile to tile where the library accepts ``out=`` (NumPy, CuPy,
 PyTorch; the adapter supplies those functions): a fresh temporary per operation costs
 page faults on host memory, more than the arithmetic. JAX and array-api-strict get new
-arrays. Binary updates are augmented assignments (``u *= s``): in place where arrays are
-mutable, functional elsewhere.
+arrays. Binary updates (``u *= s``) are in place where arrays are mutable.
 
 :class:`WordOps` adds the 32-bit word arithmetic of the portable stream: ``xor``, the high
 and low halves of a 32 × 32-bit product, rotations, and 64-bit counters split into two
@@ -25,8 +24,8 @@ four representations, all giving identical values:
 ``"u32"``
     ``uint32`` arrays; the high half of a product is assembled from four 16 × 16-bit
     products. Where no 64-bit integer dtype exists (JAX without ``jax_enable_x64``,
-    array-api-strict's ``no_x64`` device). Constants are 0-d arrays, since JAX refuses
-    Python ints of 2³¹ and more next to ``uint32`` arrays.
+    array-api-strict's ``no_x64`` device). Constants are 0-d arrays (JAX refuses Python
+    ints of 2³¹ and more next to ``uint32`` arrays).
 
 A word that is the same for a whole block of counters may be a Python int.
 
@@ -35,6 +34,7 @@ May import: NumPy only (host-side counter starts); no other part of vsinit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -84,12 +84,12 @@ class Elementwise:
         return None if self._native is None else self.buffer(name, shape, dtype)
 
     def buffer(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
-        """The buffer called ``name``, (re)allocated if its shape or dtype differ."""
-        buf = self._buffers.get(name)
-        if buf is None or tuple(buf.shape) != shape or buf.dtype != dtype:
-            buf = self.xp.empty(shape, dtype=dtype, device=self.device)
-            self._buffers[name] = buf
-        return buf
+        """Buffer ``name`` of ``shape``: a view of one flat array, grown only when too small."""
+        size, flat = math.prod(shape), self._buffers.get(name)
+        if flat is None or flat.dtype != dtype or flat.shape[0] < size:
+            flat = self.xp.empty((size,), dtype=dtype, device=self.device)
+            self._buffers[name] = flat
+        return self.xp.reshape(flat if flat.shape[0] == size else flat[:size], shape)
 
     def __call__(self, name: str, x: Any, *args: Any, into: str | Any = None) -> Any:
         """``xp.<name>(x, *args)``, written into buffer ``into`` (a name or an array)."""

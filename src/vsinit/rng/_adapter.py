@@ -110,12 +110,10 @@ class Adapter:
         del request, tile, out
         return False
 
-    def philox_words(
-        self, ops: Any, key: tuple[int, int], stream: int, first_blocks: Any, n_blocks: int
-    ) -> Any:
-        """Philox words from a faster kernel, or ``None`` (the default): the array code.
-
-        The 4 words of blocks ``first_blocks[r] + i``, ``(R, n_blocks)`` arrays each."""
+    def portable_blocks(self, ops: Any, *args: Any) -> Any:
+        """Portable samples of whole Philox blocks from a faster kernel, or ``None`` (the
+        default: the array code). ``args``: key, stream, kind, compute dtype, the rows'
+        first blocks, blocks per row, scale. NumPy's adapter runs :mod:`vsinit.rng._host`."""
         return None
 
     def host_array(self, out: Any) -> Any:

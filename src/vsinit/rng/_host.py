@@ -1,100 +1,139 @@
-"""The portable stream's Philox words from one small C loop: the CPU fast path.
+"""The portable stream's Philox rounds as one small C loop: the CPU fast path.
 
 Written as whole-array operations, Philox4x32-10 costs about a hundred NumPy calls per
-tile, each a pass over memory. The same ten rounds as a C loop over a few hundred blocks at a
-time stay in registers and the L1 cache, and compilers vectorize them (SSE2's 32 × 32 → 64-bit
-multiply does two blocks per instruction): about four times less time per word on the
-benchmark machine.
+tile, each a pass over memory. The same ten rounds as a C loop over a few hundred blocks at
+a time stay in the L1 cache, and compilers vectorize them (SSE2's 32 × 32 → 64-bit multiply
+does two blocks per instruction): about four times less time per word.
 
-The loop computes only the **integer words**: the float transforms stay in
-:mod:`vsinit._math.distributions`, so every value (uniforms, normals, every dtype, complex
-too) is bit-identical with and without it. Integer arithmetic has no rounding for a compiler
-to reorder: any C compiler and any optimization level give the same words.
+The loop gives the **integer words**, from which :mod:`vsinit._math.distributions` makes
+every distribution, as it does from the array code's words; integer arithmetic leaves a
+compiler nothing to round or reorder. Uniforms, the most common case, are made in the loop
+too, with the same IEEE operations in the same order (``(w >> 8) · 2⁻²³ + (2⁻²⁴ − 1)``, then
+the scale; no contraction into fused multiply-adds), and are used only after they equal the
+array code's on a test tile. So every value is bit-identical with and without the loop.
 
-The source is compiled once, by the platform's C compiler (``$CC``, else ``cc``, ``gcc`` or
-``clang``), into a per-user cache (``$VSINIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/vsinit`` or
-``~/.cache/vsinit``) named by a hash of the source and the compiler command, loaded with
-:mod:`ctypes` (whose calls release the GIL, so tile threads run in parallel), and checked
-against Random123's known-answer vector before its first use. Without a compiler, if the
-compilation or the check fails, or with ``VSINIT_HOST_KERNEL=0``, the array code runs: the
-same values, slower. :func:`host_kernel` says which.
+:mod:`vsinit.rng._cbuild` compiles the source once per machine; the loop is checked against
+Random123's known-answer vector before its first use. Without a compiler, if compiling or a
+check fails, or with ``VSINIT_HOST_KERNEL=0``, the array code runs: the same values, slower.
+:func:`host_kernel` says which.
 
-May import: the standard library, NumPy and ``rng._portable``'s constants.
+May import: NumPy, the math layer, ``rng._cbuild``, ``rng._adapter``'s out functions,
+``rng._namespace`` and ``rng._portable``'s constants.
 """
 
 from __future__ import annotations
 
-import atexit
 import ctypes
-import hashlib
 import os
-import platform
-import shlex
-import shutil
-import subprocess
-import sys
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK
+from vsinit._math.dtypes import clip_bound
+from vsinit._math.ops import Elementwise, WordOps
+from vsinit.rng import _cbuild
+from vsinit.rng._adapter import numpy_like_out_functions
+from vsinit.rng._namespace import compat_namespace
 from vsinit.rng._portable import M0, M1, ROUNDS, W0, W1
 
 #: Blocks per pass of the rounds: four uint32 arrays of this length stay in the L1 cache.
 _BATCH = 256
 
 _SOURCE = f"""
+#include <float.h>
 #include <stddef.h>
 #include <stdint.h>
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "uniforms need float and double arithmetic without excess precision"
+#endif
+#define COUNTER const uint64_t *first, size_t rows, size_t n, \
+    uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1
 
-/* Philox4x32-{ROUNDS} of blocks first[r] + i (i < n) under the counter words
-   (block_lo, block_hi, s0, s1) and the key (k0, k1): lane j of block i of row r goes to
-   wj[r * n + i]. */
-void vsinit_philox_words(uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3,
-                         const uint64_t *first, size_t rows, size_t n,
-                         uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1) {{
-    uint32_t c0[{_BATCH}], c1[{_BATCH}], c2[{_BATCH}], c3[{_BATCH}];
-    for (size_t r = 0; r < rows; r++) {{
-        for (size_t b = 0; b < n; b += {_BATCH}) {{
-            size_t m = n - b < {_BATCH} ? n - b : {_BATCH};
-            uint64_t base = first[r] + b;
-            for (size_t i = 0; i < m; i++) {{
-                uint64_t block = base + i;
-                c0[i] = (uint32_t)block;
-                c1[i] = (uint32_t)(block >> 32);
-                c2[i] = s0;
-                c3[i] = s1;
-            }}
-            uint32_t a0 = k0, a1 = k1;
-            for (int round = 0; round < {ROUNDS}; round++) {{
-                for (size_t i = 0; i < m; i++) {{
-                    uint64_t p0 = (uint64_t){M0:#x}u * c0[i];
-                    uint64_t p1 = (uint64_t){M1:#x}u * c2[i];
-                    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[i] ^ a0;
-                    uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ a1;
-                    c0[i] = n0;
-                    c1[i] = (uint32_t)p1;
-                    c2[i] = n2;
-                    c3[i] = (uint32_t)p0;
-                }}
-                a0 += {W0:#x}u;
-                a1 += {W1:#x}u;
-            }}
-            size_t o = r * n + b;
-            for (size_t i = 0; i < m; i++) {{
-                w0[o + i] = c0[i];
-                w1[o + i] = c1[i];
-                w2[o + i] = c2[i];
-                w3[o + i] = c3[i];
-            }}
+/* Philox4x32-{ROUNDS} of the blocks base + i (i < m), counter (lo, hi, s0, s1), key (k0, k1). */
+static void rounds(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restrict c2,
+                   uint32_t *restrict c3, size_t m, uint64_t base,
+                   uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1) {{
+    for (size_t i = 0; i < m; i++) {{
+        c0[i] = (uint32_t)(base + i);
+        c1[i] = (uint32_t)((base + i) >> 32);
+        c2[i] = s0;
+        c3[i] = s1;
+    }}
+    for (int round = 0; round < {ROUNDS}; round++) {{
+        for (size_t i = 0; i < m; i++) {{
+            uint64_t p0 = (uint64_t){M0:#x}u * c0[i];
+            uint64_t p1 = (uint64_t){M1:#x}u * c2[i];
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[i] ^ k0;
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
+            c0[i] = n0;
+            c1[i] = (uint32_t)p1;
+            c2[i] = n2;
+            c3[i] = (uint32_t)p0;
         }}
+        k0 += {W0:#x}u;
+        k1 += {W1:#x}u;
     }}
 }}
-"""
 
-_FLAGS = ("-O3", "-std=c99", "-fPIC", "-shared")
+/* Each batch of each row's blocks: m blocks from block first[r] + b, at row offset b. */
+#define FOR_EACH_BATCH(...) \
+    uint32_t c0[{_BATCH}], c1[{_BATCH}], c2[{_BATCH}], c3[{_BATCH}]; \
+    for (size_t r = 0; r < rows; r++) {{ \
+        for (size_t b = 0; b < n; b += {_BATCH}) {{ \
+            size_t m = n - b < {_BATCH} ? n - b : {_BATCH}; \
+            rounds(c0, c1, c2, c3, m, first[r] + b, k0, k1, s0, s1); \
+            __VA_ARGS__ \
+        }} \
+    }}
+
+/* Lane j of block i of row r to wj[r * n + i]. */
+void vsinit_words(uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, COUNTER) {{
+    FOR_EACH_BATCH(
+        for (size_t i = 0, o = r * n + b; i < m; i++) {{
+            w0[o + i] = c0[i]; w1[o + i] = c1[i]; w2[o + i] = c2[i]; w3[o + i] = c3[i];
+        }}
+    )
+}}
+
+static float u24(uint32_t w, float scale) {{
+    float u = (float)(w >> 8);
+    u = u * 1.1920928955078125e-07f;
+    u = u + (5.9604644775390625e-08f - 1.0f);
+    return u * scale;
+}}
+
+/* s·u, u = (2k + 1 - 2^24)·2^-24 from the top 24 bits k of each word: 4 per block. */
+void vsinit_uniform32(float *out, COUNTER, float scale) {{
+    FOR_EACH_BATCH(
+        for (size_t i = 0; i < m; i++) {{
+            float *o = out + 4 * (r * n + b + i);
+            o[0] = u24(c0[i], scale); o[1] = u24(c1[i], scale);
+            o[2] = u24(c2[i], scale); o[3] = u24(c3[i], scale);
+        }}
+    )
+}}
+
+static double u53(uint32_t a, uint32_t b, double scale) {{
+    double j = (double)(a >> 5);
+    j = j * 67108864.0;
+    j = j + (double)(b >> 6);
+    j = j * 2.220446049250313e-16;
+    j = j + (1.1102230246251565e-16 - 1.0);
+    return j * scale;
+}}
+
+/* The same with 53 bits of two words: 2 per block. */
+void vsinit_uniform64(double *out, COUNTER, double scale) {{
+    FOR_EACH_BATCH(
+        for (size_t i = 0; i < m; i++) {{
+            double *o = out + 2 * (r * n + b + i);
+            o[0] = u53(c0[i], c1[i], scale); o[1] = u53(c2[i], c3[i], scale);
+        }}
+    )
+}}
+"""
 
 #: Random123's known-answer vector for Philox4x32-10: counter, key, words.
 _KAT = (
@@ -115,8 +154,13 @@ class HostKernel(NamedTuple):
     reason: str
 
 
+class _Loop(NamedTuple):
+    words: Any
+    uniform: dict[str, Any]  # compute dtype -> function, where it passed its check
+
+
 _LOCK = threading.Lock()
-_STATE: dict[str, Any] = {}  # "kernel": the loaded function or None, "status": HostKernel
+_STATE: dict[str, Any] = {}  # "loop": a _Loop or None, "status": a HostKernel
 
 
 def host_kernel() -> HostKernel:
@@ -133,55 +177,67 @@ def host_kernel() -> HostKernel:
     >>> state.available in (True, False) and isinstance(state.reason, str)
     True
     """
-    _kernel()
+    _loop()
     status: HostKernel = _STATE["status"]
     return status
 
 
-def philox_words(
-    buffer: Any,
+def block_values(
+    ops: WordOps,
     key: tuple[int, int],
     stream: int,
+    kind: str,
+    cdtype: str,
     first_blocks: np.ndarray,
     n_blocks: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """The four words of blocks ``first_blocks[r] + i``, each ``(R, n_blocks)`` uint32.
+    s: float,
+) -> Any:
+    """``kind``'s samples of the blocks ``first_blocks[r] + i``, ``(R, n_blocks · e)``.
 
-    ``buffer(name, shape, dtype)`` gives the NumPy arrays to write (reused from tile to
-    tile). ``None`` where the C loop is not available: the caller computes the words itself.
+    The same as ``DISTRIBUTIONS[kind]`` of the blocks' words, written into ``ops``'
+    reusable NumPy buffers; ``None`` where the C loop is not available.
     """
-    kernel = _kernel()
-    if kernel is None:
+    return _values(_loop(), ops, key, stream, kind, cdtype, first_blocks, n_blocks, s)
+
+
+def _values(
+    loop: _Loop | None,
+    ops: WordOps,
+    key: tuple[int, int],
+    stream: int,
+    kind: str,
+    cdtype: str,
+    first_blocks: np.ndarray,
+    n_blocks: int,
+    s: float,
+) -> Any:
+    if loop is None:
         return None
     first = np.ascontiguousarray(first_blocks, dtype=np.uint64)
-    shape = (first.size, n_blocks)
-    lanes = tuple(buffer(f"host_words{j}", shape, np.uint32) for j in range(4))
-    kernel(
-        *(lane.ctypes.data for lane in lanes),
-        first.ctypes.data,
-        first.size,
-        n_blocks,
-        key[0],
-        key[1],
-        stream & 0xFFFFFFFF,
-        stream >> 32,
-    )
-    return lanes
+    rows = first.size
+    counter = (first.ctypes.data, rows, n_blocks, *key, stream & 0xFFFFFFFF, stream >> 32)
+    uniform = loop.uniform.get(cdtype) if kind == "uniform" else None
+    if uniform is not None:
+        per_block = ELEMENTS_PER_BLOCK[cdtype, "uniform"]  # type: ignore[index]
+        out = ops.elementwise.buffer("host_uniform", (rows, n_blocks * per_block), np.dtype(cdtype))
+        uniform(out.ctypes.data, *counter, clip_bound(s, cdtype))
+        return out
+    buffer = ops.elementwise.buffer
+    lanes = tuple(buffer(f"host_w{j}", (rows, n_blocks), np.dtype(np.uint32)) for j in range(4))
+    loop.words(*(lane.ctypes.data for lane in lanes), *counter)
+    return DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
 
 
-def _kernel() -> Any:
-    """The loaded and checked C function, or ``None`` (the reason is in the status)."""
+def _loop() -> _Loop | None:
+    """The loaded and checked loop, or ``None`` (the reason is in the status)."""
     if "status" not in _STATE:
         enabled = _enabled()  # a malformed setting raises every time, never cached
         with _LOCK:
             if "status" not in _STATE:
-                kernel, status = _load() if enabled else (None, _off())
-                _STATE["kernel"], _STATE["status"] = kernel, status
-    return _STATE["kernel"]
-
-
-def _off() -> HostKernel:
-    return HostKernel(False, None, "disabled by VSINIT_HOST_KERNEL=0")
+                off = HostKernel(False, None, "disabled by VSINIT_HOST_KERNEL=0")
+                _STATE["loop"], _STATE["status"] = _load() if enabled else (None, off)
+    loop: _Loop | None = _STATE["loop"]
+    return loop
 
 
 def _enabled() -> bool:
@@ -198,91 +254,45 @@ def _enabled() -> bool:
     raise ValueError(msg)
 
 
-def _compiler() -> list[str] | None:
-    """The C compiler command: ``$CC`` split like a shell would, else the first found."""
-    cc = os.environ.get("CC", "").strip()
-    if cc:
-        return shlex.split(cc)
-    for name in ("cc", "gcc", "clang"):
-        found = shutil.which(name)
-        if found:
-            return [found]
-    return None
-
-
-def cache_dir() -> Path:
-    """Where compiled loops are kept: ``$VSINIT_CACHE_DIR``, else the user's cache folder."""
-    explicit = os.environ.get("VSINIT_CACHE_DIR", "").strip()
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "vsinit"
-
-
-def _load() -> tuple[Any, HostKernel]:
-    cc = _compiler()
-    if cc is None:
-        return None, HostKernel(False, None, "no C compiler found (set CC, or install cc)")
-    tag = "\0".join([_SOURCE, *cc, *_FLAGS, platform.system(), platform.machine()])
-    digest = hashlib.sha256(tag.encode()).hexdigest()[:16]
-    name = f"philox-{digest}{'.dll' if sys.platform == 'win32' else '.so'}"
-    target = _writable_cache() / name
+def _load() -> tuple[_Loop | None, HostKernel]:
     try:
-        if not target.exists():
-            _compile(cc, target)
-        try:
-            kernel = _bind(target)
-        except OSError:  # a truncated or foreign file in the cache: build it again
-            target.unlink(missing_ok=True)
-            _compile(cc, target)
-            kernel = _bind(target)
-    except (OSError, subprocess.SubprocessError) as error:
-        detail = getattr(error, "stderr", None) or str(error)
-        if isinstance(detail, bytes):
-            detail = detail.decode(errors="replace")
-        first_line = (detail.strip().splitlines() or ["?"])[0][:200]
-        return None, HostKernel(False, None, f"compiling with {cc[0]} failed: {first_line}")
-    if not _passes_known_answer(kernel):
-        return None, HostKernel(False, str(target), "failed Random123's known-answer test")
-    return kernel, HostKernel(True, str(target), f"compiled with {cc[0]}")
+        library, path, cc = _cbuild.load("philox", _SOURCE)
+    except _cbuild.BuildError as error:
+        return None, HostKernel(False, None, str(error))
+    loop = _bind(library)
+    if not _passes_known_answer(loop.words):
+        return None, HostKernel(False, str(path), "failed Random123's known-answer test")
+    checked = _Loop(loop.words, {d: f for d, f in loop.uniform.items() if _same_uniforms(loop, d)})
+    note = "" if len(checked.uniform) == 2 else " (uniforms from NumPy: they differed)"
+    return checked, HostKernel(True, str(path), f"compiled with {cc}{note}")
 
 
-def _writable_cache() -> Path:
-    """The cache folder, created private; a temporary one where that is not possible."""
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if os.access(folder, os.W_OK):
-            return folder
-    except OSError:
-        pass
-    temporary = Path(tempfile.mkdtemp(prefix="vsinit-"))
-    atexit.register(shutil.rmtree, temporary, ignore_errors=True)
-    return temporary
-
-
-def _compile(cc: list[str], target: Path) -> None:
-    """Build the shared library next to ``target``, then move it there atomically."""
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix="build-") as folder:
-        source = Path(folder) / "philox.c"
-        source.write_text(_SOURCE)
-        built = Path(folder) / target.name
-        command = [*cc, *_FLAGS, "-o", str(built), str(source)]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-        os.replace(built, target)
-
-
-def _bind(path: Path) -> Any:
-    kernel = ctypes.CDLL(str(path)).vsinit_philox_words
-    kernel.restype = None
+def _bind(library: Any) -> _Loop:
     pointer, size, word = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint32
-    kernel.argtypes = [pointer] * 5 + [size, size] + [word] * 4
-    return kernel
+    counter = [pointer, size, size] + [word] * 4
+    words = library.vsinit_words
+    words.argtypes, words.restype = [pointer] * 4 + counter, None
+    uniform = {}
+    for cdtype, scale in (("float32", ctypes.c_float), ("float64", ctypes.c_double)):
+        function = getattr(library, f"vsinit_uniform{cdtype[-2:]}")
+        function.argtypes, function.restype = [pointer, *counter, scale], None
+        uniform[cdtype] = function
+    return _Loop(words, uniform)
 
 
-def _passes_known_answer(kernel: Any) -> bool:
+def _passes_known_answer(words: Any) -> bool:
     (c0, c1, c2, c3), (k0, k1), expected = _KAT
     first = np.array([c1 << 32 | c0], dtype=np.uint64)
     lanes = [np.zeros((1, 1), dtype=np.uint32) for _ in range(4)]
-    kernel(*(lane.ctypes.data for lane in lanes), first.ctypes.data, 1, 1, k0, k1, c2, c3)
+    words(*(lane.ctypes.data for lane in lanes), first.ctypes.data, 1, 1, k0, k1, c2, c3)
     return tuple(int(lane[0, 0]) for lane in lanes) == expected
+
+
+def _same_uniforms(loop: _Loop, cdtype: str) -> bool:
+    """Whether the loop's uniforms equal those made from its words by the array code."""
+    e = Elementwise(compat_namespace("numpy"), "cpu", numpy_like_out_functions(np))
+    ops, first = WordOps(e, "u64"), np.array([2**32 - 7, 5], dtype=np.uint64)
+    key, stream, s = (0x9ABCDEF0, 0x12345678), 3, 0.3712
+    args = (ops, key, stream, "uniform", cdtype, first, 300, s)
+    fast = np.copy(_values(loop, *args))
+    return bool(np.array_equal(fast, _values(_Loop(loop.words, {}), *args)))

@@ -1,6 +1,6 @@
 """NumPy: uint64 words, in-place tiles written from several threads, ``Generator``.
 
-The Philox words come from the C loop of :mod:`vsinit.rng._host` where it is available.
+The Philox blocks come from the C loop of :mod:`vsinit.rng._host` where it is available.
 
 May import: numpy, ``rng._adapter``, ``rng._host`` and the math layer's ``ops``; no other
 adapter.
@@ -31,19 +31,17 @@ class NumpyAdapter(Adapter):
     # between ufunc calls (2**18: 10-30 % slower on 2 cores; 2**16: 2x slower).
     tile_size = 1 << 19
 
-    #: Compute the Philox words with the C loop of :mod:`vsinit.rng._host` where it is
+    #: Compute the Philox blocks with the C loop of :mod:`vsinit.rng._host` where it is
     #: available (``False``: always the array code; the values are the same).
     host_kernel = True
 
     def word_mode(self, xp: Any, device: Any) -> WordMode:
         return "u64"
 
-    def philox_words(
-        self, ops: Any, key: tuple[int, int], stream: int, first_blocks: Any, n_blocks: int
-    ) -> Any:
+    def portable_blocks(self, ops: Any, *args: Any) -> Any:
         if not self.host_kernel or ops.elementwise.native is None:
             return None
-        return _host.philox_words(ops.elementwise.buffer, key, stream, first_blocks, n_blocks)
+        return _host.block_values(ops, *args)
 
     def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
         return np.empty(shape, dtype=dtype)  # the only device is the CPU

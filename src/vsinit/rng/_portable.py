@@ -130,25 +130,26 @@ def portable_rows(
     starts: np.ndarray,
     length: int,
     s: float,
-    words: Callable[..., Any] | None = None,
+    blocks: Callable[..., Any] | None = None,
 ) -> Any:
     """Samples for ``len(starts)`` runs of ``length`` consecutive flat positions.
 
     Row ``r`` holds the elements at flat positions ``starts[r] … starts[r] + length - 1``
     of the full tensor: shape ``(len(starts), length)``, dtype ``cdtype``. Each value
-    depends only on the key, the stream and its flat position. ``words`` is an adapter's
-    :meth:`~vsinit.rng.Adapter.philox_words`: the same words, from a faster kernel.
+    depends only on the key, the stream and its flat position. ``blocks`` is an adapter's
+    :meth:`~vsinit.rng.Adapter.portable_blocks`: the same samples, from a faster kernel.
     """
     per_block = ELEMENTS_PER_BLOCK[cdtype, kind]
     first_block = starts // np.uint64(per_block)
     offsets = (starts % np.uint64(per_block)).astype(np.int64)
     n_blocks = -(-(int(offsets.max()) + length) // per_block)
-    lanes = None if words is None else words(ops, key, stream, first_block, n_blocks)
-    if lanes is None:
+    args = (key, stream, kind, cdtype, first_block, n_blocks, s)
+    values = None if blocks is None else blocks(ops, *args)
+    if values is None:
         c0, c1 = ops.counters(first_block, n_blocks)
         stream_words = (stream & 0xFFFFFFFF, stream >> 32)
         lanes = philox4x32(ops, (c0, c1, *stream_words), key)
-    values = DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
+        values = DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
     return shift_rows(ops, values, offsets, length)
 
 
