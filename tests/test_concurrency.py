@@ -118,6 +118,32 @@ def test_large_tiled_writes_from_eight_threads_equal_the_serial_call():
         assert np.array_equal(values, expected)
 
 
+def test_an_error_in_one_tile_reaches_the_caller_after_every_thread_has_stopped(monkeypatch):
+    from vsinit._engine import fill
+
+    original, running, seen = fill._tile_values, [0], []
+    lock = threading.Lock()
+
+    def failing(req, tile, ops=None):
+        with lock:
+            running[0] += 1
+            seen.append(tile)
+        try:
+            if len(seen) == 3:
+                raise RuntimeError("tile three")
+            return original(req, tile, ops)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(fill, "_tile_values", failing)
+    monkeypatch.setattr(fill, "_threads", lambda: 2)
+    with pytest.raises(RuntimeError, match="tile three"):
+        vsinit.he_normal(seed=1).fill_(np.empty((4096, 1024), np.float32))
+    assert running == [0]  # no thread still writes once fill_ has raised
+    assert len(seen) >= 3
+
+
 # -- a shared Philox stream ------------------------------------------------------------------
 def test_a_shared_philox_gives_every_call_its_own_stream(backend, xp):
     init = vsinit.VarianceScaling(1.0, "fan_in", "truncated_normal")

@@ -11,10 +11,9 @@ May import: the engine's ``request`` and ``compiled``, the math layer, and the r
 
 from __future__ import annotations
 
-import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import cache
 from typing import Any
 
@@ -24,7 +23,7 @@ from vsinit._engine.compiled import compiled_tile_values
 from vsinit._engine.request import Request
 from vsinit._math.distributions import ELEMENTS_PER_BLOCK, polar, truncated_normal_from_uniform
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.layout import Layout, Tile
+from vsinit._math.layout import Tile
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng._jax_key import jax_rows
 from vsinit.rng._namespace import compat_namespace, raise_for_missing_function
@@ -107,7 +106,7 @@ def _write(req: Request, out: Any) -> None:
                     out[tile.index] = _tile_values(req, tile)
             return
         threaded = req.adapter.threaded and _threads() > 1
-        tiles = _balanced_tiles(req.layout, _write_tile_size(req), threaded)
+        tiles = list(req.layout.tiles(_write_tile_size(req)))
 
         def write_tile(tile: Tile) -> None:
             if not req.compiled and req.adapter.fused_tile(req, tile, out[tile.index]):
@@ -117,10 +116,36 @@ def _write(req: Request, out: Any) -> None:
                 out[tile.index] = _tile_values(req, tile, ops)
 
         if len(tiles) > 1 and threaded:
-            list(_executor().map(write_tile, tiles))
+            _share(tiles, write_tile)
         else:
             for tile in tiles:
                 write_tile(tile)
+
+
+def _share(tiles: list[Tile], write_tile: Any) -> None:
+    """Write the tiles from the caller's thread and ``threads - 1`` pool threads at once.
+
+    Each thread takes the next unwritten tile until none is left; the caller works rather
+    than waits (no hand-off latency on tensors of a few tiles) and returns only when every
+    thread has finished, re-raising the first error.
+    """
+    pending, lock = iter(tiles), threading.Lock()
+
+    def drain() -> None:
+        while True:
+            with lock:
+                tile = next(pending, None)
+            if tile is None:
+                return
+            write_tile(tile)
+
+    helpers = [_executor().submit(drain) for _ in range(min(_threads(), len(tiles)) - 1)]
+    try:
+        drain()
+    finally:
+        wait(helpers)
+    for helper in helpers:
+        helper.result()
 
 
 def _on_numpy(req: Request, host: np.ndarray) -> Request:
@@ -143,33 +168,6 @@ def _write_tile_size(req: Request) -> int:
         return req.adapter.tile_size
     per_block = ELEMENTS_PER_BLOCK[req.compute_dtype, req.kind]
     return max(1, req.adapter.tile_size * per_block // 4)
-
-
-def _balanced_tiles(layout: Layout, size: int, threaded: bool) -> list[Tile]:
-    """Tiles of at most ``size`` elements that keep every thread busy to the end.
-
-    A tensor of a few tiles is cut into smaller ones where that shortens the slowest
-    thread's share (three equal tiles on two threads take as long as four; 1.1 tiles as long
-    as two). Tiles follow the layout's axes, so candidates are compared by simulation.
-    """
-    tiles = list(layout.tiles(size))
-    threads = _threads()
-    if not threaded or len(tiles) == 1 or layout.size > 4 * threads * size:
-        return tiles  # one tile, or enough of them for the last round not to matter
-    options = [tiles]
-    fewest = -(-layout.size // (threads * size))  # tiles per thread, at least
-    for k in range(fewest, fewest + 3):
-        options.append(list(layout.tiles(-(-layout.size // (k * threads)))))
-    return min(options, key=lambda option: _makespan(option, threads))
-
-
-def _makespan(tiles: list[Tile], threads: int) -> int:
-    """The slowest thread's work when the pool takes ``tiles`` in order (elements, plus a
-    fixed cost per tile)."""
-    loads = [0] * threads
-    for tile in tiles:
-        loads[loads.index(min(loads))] += math.prod(tile.shape) + (1 << 14)
-    return max(loads)
 
 
 def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
@@ -289,7 +287,7 @@ def _threads() -> int:
 
 @cache
 def _executor() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="vsinit")
+    return ThreadPoolExecutor(max_workers=max(1, _threads() - 1), thread_name_prefix="vsinit")
 
 
 if hasattr(os, "register_at_fork"):  # a forked child inherits the pool but not its threads
