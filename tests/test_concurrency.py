@@ -119,7 +119,7 @@ def test_large_tiled_writes_from_eight_threads_equal_the_serial_call():
 
 
 def test_an_error_in_one_tile_reaches_the_caller_after_every_thread_has_stopped(monkeypatch):
-    from vsinit._engine import fill
+    from vsinit._engine import fill, workers
 
     original, running, seen = fill._tile_values, [0], []
     lock = threading.Lock()
@@ -137,7 +137,7 @@ def test_an_error_in_one_tile_reaches_the_caller_after_every_thread_has_stopped(
                 running[0] -= 1
 
     monkeypatch.setattr(fill, "_tile_values", failing)
-    monkeypatch.setattr(fill, "_threads", lambda: 2)
+    monkeypatch.setattr(workers, "threads", lambda: 2)
     with pytest.raises(RuntimeError, match="tile three"):
         vsinit.he_normal(seed=1).fill_(np.empty((4096, 1024), np.float32))
     assert running == [0]  # no thread still writes once fill_ has raised

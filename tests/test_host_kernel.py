@@ -221,3 +221,30 @@ def test_importing_vsinit_compiles_nothing():
     code = "import vsinit, vsinit.rng._host as h; print('status' in h._STATE)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("host", [True, False], ids=["loop", "array-code"])
+def test_threads_keep_at_most_16_mib_of_buffers_between_calls(monkeypatch, host):
+    from vsinit._engine import workers
+
+    monkeypatch.setattr(NumpyAdapter, "host_kernel", host)
+    for distribution in ("truncated_normal", "untruncated_normal", "uniform"):
+        for dtype in ("float32", "float64", "complex128"):
+            init = vsinit.VarianceScaling(1.0, "fan_in", distribution, seed=1)
+            init((3000, 1000), dtype=dtype)
+    kept = []
+
+    def measure():
+        e = getattr(workers.WORKSPACES, "elementwise", None)
+        return 0 if e is None else e.nbytes()
+
+    kept.append(measure())
+    if workers.threads() > 1:
+        kept += [f.result() for f in [workers.executor().submit(measure)]]
+    assert max(kept) <= workers.KEEP == 16 << 20
+    # The next call of the same kind reuses what was kept: no new buffers.
+    vsinit.he_uniform(seed=2)((3000, 1000))
+    before = workers.WORKSPACES.elementwise._buffers.copy()
+    vsinit.he_uniform(seed=3)((3000, 1000))
+    after = workers.WORKSPACES.elementwise._buffers
+    assert all(after[name] is buf for name, buf in before.items())

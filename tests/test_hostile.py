@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import vsinit
-from vsinit._engine import fill as _fill
+from vsinit._engine import workers as _workers
 from vsinit.compat import keras as vkeras
 from vsinit.compat import tf1 as vtf1
 from vsinit.compat import torch as vtorch
@@ -84,15 +84,15 @@ class TestHugeIntegersNameTheArgument:
 class TestThreadsVariable:
     @pytest.fixture(autouse=True)
     def _fresh(self):
-        _fill._threads.cache_clear()
+        _workers.threads.cache_clear()
         yield
-        _fill._threads.cache_clear()
+        _workers.threads.cache_clear()
 
     @pytest.mark.parametrize("value", ["abc", "2.5", "0", "-3", " "])
     def test_a_malformed_value_names_the_variable(self, monkeypatch, value):
         monkeypatch.setenv("VSINIT_NUM_THREADS", value)
         if not value.strip():  # blank: the default, the usable CPUs
-            assert _fill._threads() >= 1
+            assert _workers.threads() >= 1
             return
         with pytest.raises(ValueError, match="VSINIT_NUM_THREADS") as info:
             vsinit.he_uniform(seed=0)((2048, 2048))
@@ -100,10 +100,10 @@ class TestThreadsVariable:
 
     def test_a_positive_count_is_used(self, monkeypatch):
         monkeypatch.setenv("VSINIT_NUM_THREADS", "3")
-        assert _fill._threads() == 3
+        assert _workers.threads() == 3
         expected = vsinit.he_uniform(seed=0)((2048, 2048))
         monkeypatch.setenv("VSINIT_NUM_THREADS", "1")
-        _fill._threads.cache_clear()
+        _workers.threads.cache_clear()
         assert np.array_equal(vsinit.he_uniform(seed=0)((2048, 2048)), expected)
 
 
@@ -175,9 +175,9 @@ class TestCallerErrorState:
     @pytest.fixture(params=["1", "2"], ids=["1-thread", "2-threads"])
     def threads(self, request, monkeypatch):
         monkeypatch.setenv("VSINIT_NUM_THREADS", request.param)
-        _fill._threads.cache_clear()
+        _workers.threads.cache_clear()
         yield
-        _fill._threads.cache_clear()
+        _workers.threads.cache_clear()
 
     def test_fill_float16_completes_with_the_right_values(self, threads):
         init = vsinit.VarianceScaling(1.33e7, "fan_in", "uniform", seed=0)

@@ -10,6 +10,7 @@ import pytest
 import vsinit
 from vsinit._engine import fill as _fill
 from vsinit._engine import request as _target
+from vsinit._engine import workers
 from vsinit.rng._registry import adapter_for
 
 from support import to_numpy
@@ -104,8 +105,8 @@ def test_values_do_not_depend_on_the_number_of_threads(monkeypatch, threads):
     init = vsinit.he_normal(seed=23)
     expected = init((257, 129))
     monkeypatch.setattr(adapter_for("numpy"), "tile_size", 1000)
-    monkeypatch.setattr(_fill, "_threads", lambda: threads)
-    monkeypatch.setattr(_fill, "_executor", lambda: _fill.ThreadPoolExecutor(threads))
+    monkeypatch.setattr(workers, "threads", lambda: threads)
+    monkeypatch.setattr(workers, "executor", lambda: workers.ThreadPoolExecutor(threads))
     assert np.array_equal(init((257, 129)), expected)
 
 

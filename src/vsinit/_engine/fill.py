@@ -5,20 +5,18 @@ layout, distribution, and the random source (the portable stream's key and strea
 or a native generator). :func:`generate` returns a new array, :func:`write` fills an
 existing one. Neither knows any array library: library specifics come from the adapter.
 
-May import: the engine's ``request`` and ``compiled``, the math layer, and the random sources
+May import: the engine's ``request``, ``workers`` and ``compiled``, the math layer, and the random sources
 (``rng._portable``, ``rng._jax_key``, ``rng._namespace``, ``rng._registry``).
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
-from functools import cache
 from typing import Any
 
 import numpy as np
 
+from vsinit._engine import workers
 from vsinit._engine.compiled import compiled_tile_values
 from vsinit._engine.request import Request
 from vsinit._math.distributions import ELEMENTS_PER_BLOCK, polar, truncated_normal_from_uniform
@@ -105,47 +103,22 @@ def _write(req: Request, out: Any) -> None:
                 for tile in req.layout.tiles(req.adapter.tile_size):
                     out[tile.index] = _tile_values(req, tile)
             return
-        threaded = req.adapter.threaded and _threads() > 1
+        threaded = req.adapter.threaded and workers.threads() > 1
         tiles = list(req.layout.tiles(_write_tile_size(req)))
 
         def write_tile(tile: Tile) -> None:
             if not req.compiled and req.adapter.fused_tile(req, tile, out[tile.index]):
                 return  # the library computed the tile in one kernel, straight into out
-            ops = _workspace(req)
+            ops = workers.workspace(req)
             with own_float_errors():  # also on a worker thread
                 out[tile.index] = _tile_values(req, tile, ops)
 
         if len(tiles) > 1 and threaded:
-            _share(tiles, write_tile)
+            workers.share(tiles, write_tile)
         else:
             for tile in tiles:
                 write_tile(tile)
-
-
-def _share(tiles: list[Tile], write_tile: Any) -> None:
-    """Write the tiles from the caller's thread and ``threads - 1`` pool threads at once.
-
-    Each thread takes the next unwritten tile until none is left; the caller works rather
-    than waits (no hand-off latency on tensors of a few tiles) and returns only when every
-    thread has finished, re-raising the first error.
-    """
-    pending, lock = iter(tiles), threading.Lock()
-
-    def drain() -> None:
-        while True:
-            with lock:
-                tile = next(pending, None)
-            if tile is None:
-                return
-            write_tile(tile)
-
-    helpers = [_executor().submit(drain) for _ in range(min(_threads(), len(tiles)) - 1)]
-    try:
-        drain()
-    finally:
-        wait(helpers)
-    for helper in helpers:
-        helper.result()
+            workers.trim_workspace()
 
 
 def _on_numpy(req: Request, host: np.ndarray) -> Request:
@@ -178,11 +151,11 @@ def _tile_values(req: Request, tile: Tile, ops: WordOps | None = None) -> Any:
         return _finish(req, values, exact_bound=True)
     if req.algorithm == "jax":
         assert req.key is not None
-        ops = ops or _word_ops(req)
+        ops = ops or workers.word_ops(req)
         values = jax_rows(ops, req.key, req.kind, tile.starts, tile.length, s)
         return _finish(req, xp.reshape(values, tile.shape), exact_bound=False)
     if req.generator is None:
-        ops = ops or _word_ops(req)
+        ops = ops or workers.word_ops(req)
         assert req.key is not None
         blocks = req.adapter.portable_blocks
         values = portable_rows(
@@ -237,58 +210,3 @@ def _scale(req: Request) -> float:
     """
     s = req.scaling.sampling_scale
     return s if req.kind == "normal" else clip_bound(s, req.compute_dtype)
-
-
-#: Each thread's word arithmetic and buffers on host memory, kept from call to call.
-_WORKSPACES = threading.local()
-
-
-def _workspace(req: Request) -> WordOps:
-    """This thread's reusable buffers for the request's library and word mode.
-
-    On host memory (threaded adapters) they are kept between calls: fresh buffers for each
-    call of a few-megabyte tensor cost more in page faults than the arithmetic. Elsewhere
-    (device memory) each call gets its own.
-    """
-    if not req.adapter.threaded:
-        return _word_ops(req)
-    mode = req.adapter.word_mode(req.xp, req.device)
-    key = (req.adapter.library, mode)
-    ops: WordOps | None = getattr(_WORKSPACES, "ops", {}).get(key)
-    if ops is None or ops.xp is not req.xp:
-        ops = _word_ops(req)
-        _WORKSPACES.ops = {key: ops}  # one library at a time: the last one used
-    return ops
-
-
-def _word_ops(req: Request) -> WordOps:
-    """Word arithmetic with fresh reusable buffers (one per thread and call)."""
-    e = Elementwise(req.xp, req.device, req.adapter.out_functions(req.xp))
-    return WordOps(e, req.adapter.word_mode(req.xp, req.device))
-
-
-@cache
-def _threads() -> int:
-    """Worker threads for tile writes: ``VSINIT_NUM_THREADS`` or the usable CPU count."""
-    env = os.environ.get("VSINIT_NUM_THREADS", "").strip()
-    if env:
-        if not (env.isascii() and env.isdigit()) or int(env) < 1:
-            msg = (
-                f"the environment variable VSINIT_NUM_THREADS must be a positive integer "
-                f"(the worker threads for large arrays); received {env[:40]!r}."
-            )
-            raise ValueError(msg)
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-@cache
-def _executor() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=max(1, _threads() - 1), thread_name_prefix="vsinit")
-
-
-if hasattr(os, "register_at_fork"):  # a forked child inherits the pool but not its threads
-    os.register_at_fork(after_in_child=_executor.cache_clear)

@@ -79,6 +79,10 @@ class Elementwise:
         """The ``out=`` functions, or ``None`` when every operation allocates."""
         return self._native
 
+    def nbytes(self) -> int:
+        """Bytes held in buffers."""
+        return sum(buf.size * buf.dtype.itemsize for buf in self._buffers.values())
+
     def scratch(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
         """A reusable buffer called ``name``, or ``None`` where results are not buffered."""
         return None if self._native is None else self.buffer(name, shape, dtype)
@@ -95,8 +99,7 @@ class Elementwise:
         """``xp.<name>(x, *args)``, written into buffer ``into`` (a name or an array)."""
         if self._native is None or into is None:
             return getattr(self.xp, name)(x, *args)
-        out = self._target(into, tuple(x.shape), x.dtype)
-        return self._native[name](x, *args, out=out)
+        return self._native[name](x, *args, out=self._target(into, tuple(x.shape), x.dtype))
 
     def astype(self, x: Any, dtype: Any, *, into: str | Any = None) -> Any:
         """``xp.astype(x, dtype)`` written into buffer ``into``."""
@@ -111,18 +114,15 @@ class Elementwise:
         if len(parts) == 1:
             return parts[0]
         rows, n = parts[0].shape
-        shape = (rows, n, len(parts))
         if self._native is None or into is None:
             stacked = self.xp.stack(parts, axis=-1)
         else:
-            stacked = self._native["stack"](
-                parts, axis=-1, out=self._target(into, shape, parts[0].dtype)
-            )
+            out = self._target(into, (rows, n, len(parts)), parts[0].dtype)
+            stacked = self._native["stack"](parts, axis=-1, out=out)
         return self.xp.reshape(stacked, (rows, n * len(parts)))
 
     def _target(self, into: str | Any, shape: tuple[int, ...], dtype: Any) -> Any:
-        # A name picks a cached buffer; an array is used as it is (the caller owns it and
-        # guarantees its shape and dtype).
+        # A name picks a cached buffer; an array is used as it is (the caller's, right-shaped).
         return self.buffer(into, shape, dtype) if isinstance(into, str) else into
 
 
