@@ -248,3 +248,14 @@ def test_threads_keep_at_most_16_mib_of_buffers_between_calls(monkeypatch, host)
     vsinit.he_uniform(seed=3)((3000, 1000))
     after = workers.WORKSPACES.elementwise._buffers
     assert all(after[name] is buf for name, buf in before.items())
+
+
+@pytest.mark.parametrize("library", ["numpy", "torch"])
+def test_a_workspace_counts_the_bytes_of_any_librarys_buffers(library):
+    from vsinit._math.ops import Elementwise
+
+    xp = pytest.importorskip(library)
+    e = Elementwise(xp, "cpu", {})
+    e.buffer("a", (3, 4), xp.float32)
+    e.buffer("b", (5,), xp.float64)
+    assert e.nbytes() == 3 * 4 * 4 + 5 * 8

@@ -81,7 +81,7 @@ class Elementwise:
 
     def nbytes(self) -> int:
         """Bytes held in buffers."""
-        return sum(buf.size * buf.dtype.itemsize for buf in self._buffers.values())
+        return sum(math.prod(buf.shape) * buf.dtype.itemsize for buf in self._buffers.values())
 
     def scratch(self, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
         """A reusable buffer called ``name``, or ``None`` where results are not buffered."""

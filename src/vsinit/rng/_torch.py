@@ -162,7 +162,7 @@ class TorchAdapter(Adapter):
     def host_array(self, out: Any) -> Any:
         # PyTorch's eager integer operations cost 1.3-2x NumPy's on the same words (a
         # dispatch per call and emulated int64 products), so the portable tier fills CPU
-        # tensors through a NumPy view of their memory: the same stream, NumPy's kernels.
+        # tensors through a NumPy view of their memory: the same stream, NumPy's path (its C loop).
         if not self.host_numpy or out.device.type != "cpu" or out.dtype not in _HOST_DTYPES:
             return None
         if out.is_conj() or out.is_neg() or out.layout != torch.strided:
