@@ -53,6 +53,11 @@ RANK_SCRIPT = textwrap.dedent(
     print(f"rank {rank}: {len(sharded)} sharded parameters equal ok", flush=True)
     dist.barrier()
     dist.destroy_process_group()
+    # Past this point only interpreter teardown remains, where gloo's worker threads can
+    # abort the process ("terminate called without an active exception"; pytorch#179291):
+    # every check above has passed, so leave without it.
+    import os
+    os._exit(0)
     """
 )
 
