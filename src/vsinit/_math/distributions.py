@@ -122,7 +122,7 @@ def truncated_normal_from_uniform(e: Elementwise, u: Any, cdtype: ComputeDtype, 
     v *= -(ERF_SQRT2**2)
     v = e("log1p", v, into="v")
     v -= GILES_SHIFT[cdtype]
-    q = _folded_coefficients(cdtype, s)
+    q = folded_coefficients(cdtype, s)
     p = e("multiply", v, q[0], into="p")
     for qi in q[1:-1]:
         p += qi
@@ -133,7 +133,7 @@ def truncated_normal_from_uniform(e: Elementwise, u: Any, cdtype: ComputeDtype, 
     return e("clip", p, -bound, bound, into="p")
 
 
-def _folded_coefficients(cdtype: ComputeDtype, s: float) -> tuple[float, ...]:
+def folded_coefficients(cdtype: ComputeDtype, s: float) -> tuple[float, ...]:
     """Giles' coefficients in ``v = -(w - c)``, times ``√2·erf(√2)·s``."""
     coeffs = GILES_COEFFS[cdtype]
     degree = len(coeffs) - 1

@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 #: Optimized, position-independent, and no contraction of a·b + c into one rounding.
-FLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-ffp-contract=off")
+FLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-ffp-contract=off", "-fno-trapping-math")
 
 
 class BuildError(Exception):

@@ -12,13 +12,17 @@ too, with the same IEEE operations in the same order (``(w >> 8) · 2⁻²³ + (
 the scale; no contraction into fused multiply-adds), and are used only after they equal the
 array code's on a test tile. So every value is bit-identical with and without the loop.
 
+The same library holds the native tier's map from a generator's words to the float32
+truncated normal (:func:`truncated32`), the steps of :mod:`vsinit._math.basic_quantile`
+in the same order: checked equal to that array code on a test tile, else that code runs.
+
 :mod:`vsinit.rng._cbuild` compiles the source once per machine; the loop is checked against
 Random123's known-answer vector before its first use. Without a compiler, if compiling or a
 check fails, or with ``VSINIT_HOST_KERNEL=0``, the array code runs: the same values, slower.
 :func:`host_kernel` says which.
 
-May import: NumPy, the math layer, ``rng._cbuild``, ``rng._adapter``'s out functions,
-``rng._namespace`` and ``rng._portable``'s constants.
+May import: NumPy, the math layer, ``rng._cbuild``, ``rng._csource``, ``rng._adapter``'s
+out functions and ``rng._namespace``.
 """
 
 from __future__ import annotations
@@ -30,110 +34,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from vsinit._math import basic_quantile
 from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK
 from vsinit._math.dtypes import clip_bound
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng import _cbuild
 from vsinit.rng._adapter import numpy_like_out_functions
+from vsinit.rng._csource import SOURCE
 from vsinit.rng._namespace import compat_namespace
-from vsinit.rng._portable import M0, M1, ROUNDS, W0, W1
-
-#: Blocks per pass of the rounds: four uint32 arrays of this length stay in the L1 cache.
-_BATCH = 256
-
-_SOURCE = f"""
-#include <float.h>
-#include <stddef.h>
-#include <stdint.h>
-#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
-#error "uniforms need float and double arithmetic without excess precision"
-#endif
-#define COUNTER const uint64_t *first, size_t rows, size_t n, \
-    uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1
-
-/* Philox4x32-{ROUNDS} of the blocks base + i (i < m), counter (lo, hi, s0, s1), key (k0, k1). */
-static void rounds(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restrict c2,
-                   uint32_t *restrict c3, size_t m, uint64_t base,
-                   uint32_t k0, uint32_t k1, uint32_t s0, uint32_t s1) {{
-    for (size_t i = 0; i < m; i++) {{
-        c0[i] = (uint32_t)(base + i);
-        c1[i] = (uint32_t)((base + i) >> 32);
-        c2[i] = s0;
-        c3[i] = s1;
-    }}
-    for (int round = 0; round < {ROUNDS}; round++) {{
-        for (size_t i = 0; i < m; i++) {{
-            uint64_t p0 = (uint64_t){M0:#x}u * c0[i];
-            uint64_t p1 = (uint64_t){M1:#x}u * c2[i];
-            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[i] ^ k0;
-            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
-            c0[i] = n0;
-            c1[i] = (uint32_t)p1;
-            c2[i] = n2;
-            c3[i] = (uint32_t)p0;
-        }}
-        k0 += {W0:#x}u;
-        k1 += {W1:#x}u;
-    }}
-}}
-
-/* Each batch of each row's blocks: m blocks from block first[r] + b, at row offset b. */
-#define FOR_EACH_BATCH(...) \
-    uint32_t c0[{_BATCH}], c1[{_BATCH}], c2[{_BATCH}], c3[{_BATCH}]; \
-    for (size_t r = 0; r < rows; r++) {{ \
-        for (size_t b = 0; b < n; b += {_BATCH}) {{ \
-            size_t m = n - b < {_BATCH} ? n - b : {_BATCH}; \
-            rounds(c0, c1, c2, c3, m, first[r] + b, k0, k1, s0, s1); \
-            __VA_ARGS__ \
-        }} \
-    }}
-
-/* Lane j of block i of row r to wj[r * n + i]. */
-void vsinit_words(uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, COUNTER) {{
-    FOR_EACH_BATCH(
-        for (size_t i = 0, o = r * n + b; i < m; i++) {{
-            w0[o + i] = c0[i]; w1[o + i] = c1[i]; w2[o + i] = c2[i]; w3[o + i] = c3[i];
-        }}
-    )
-}}
-
-static float u24(uint32_t w, float scale) {{
-    float u = (float)(w >> 8);
-    u = u * 1.1920928955078125e-07f;
-    u = u + (5.9604644775390625e-08f - 1.0f);
-    return u * scale;
-}}
-
-/* s·u, u = (2k + 1 - 2^24)·2^-24 from the top 24 bits k of each word: 4 per block. */
-void vsinit_uniform32(float *out, COUNTER, float scale) {{
-    FOR_EACH_BATCH(
-        for (size_t i = 0; i < m; i++) {{
-            float *o = out + 4 * (r * n + b + i);
-            o[0] = u24(c0[i], scale); o[1] = u24(c1[i], scale);
-            o[2] = u24(c2[i], scale); o[3] = u24(c3[i], scale);
-        }}
-    )
-}}
-
-static double u53(uint32_t a, uint32_t b, double scale) {{
-    double j = (double)(a >> 5);
-    j = j * 67108864.0;
-    j = j + (double)(b >> 6);
-    j = j * 2.220446049250313e-16;
-    j = j + (1.1102230246251565e-16 - 1.0);
-    return j * scale;
-}}
-
-/* The same with 53 bits of two words: 2 per block. */
-void vsinit_uniform64(double *out, COUNTER, double scale) {{
-    FOR_EACH_BATCH(
-        for (size_t i = 0; i < m; i++) {{
-            double *o = out + 2 * (r * n + b + i);
-            o[0] = u53(c0[i], c1[i], scale); o[1] = u53(c2[i], c3[i], scale);
-        }}
-    )
-}}
-"""
 
 #: Random123's known-answer vector for Philox4x32-10: counter, key, words.
 _KAT = (
@@ -157,6 +65,7 @@ class HostKernel(NamedTuple):
 class _Loop(NamedTuple):
     words: Any
     uniform: dict[str, Any]  # compute dtype -> function, where it passed its check
+    truncated32: Any = None  # the native tier's map, where it passed its check
 
 
 _LOCK = threading.Lock()
@@ -256,14 +165,17 @@ def _enabled() -> bool:
 
 def _load() -> tuple[_Loop | None, HostKernel]:
     try:
-        library, path, cc = _cbuild.load("philox", _SOURCE)
+        library, path, cc = _cbuild.load("philox", SOURCE)
     except _cbuild.BuildError as error:
         return None, HostKernel(False, None, str(error))
     loop = _bind(library)
     if not _passes_known_answer(loop.words):
         return None, HostKernel(False, str(path), "failed Random123's known-answer test")
-    checked = _Loop(loop.words, {d: f for d, f in loop.uniform.items() if _same_uniforms(loop, d)})
-    note = "" if len(checked.uniform) == 2 else " (uniforms from NumPy: they differed)"
+    uniform = {d: f for d, f in loop.uniform.items() if _same_uniforms(loop, d)}
+    mapped = loop.truncated32 if _same_truncated(loop.truncated32) else None
+    checked = _Loop(loop.words, uniform, mapped)
+    note = "" if len(uniform) == 2 else " (uniforms from NumPy: they differed)"
+    note += "" if mapped else " (the native truncated normal from NumPy: it differed)"
     return checked, HostKernel(True, str(path), f"compiled with {cc}{note}")
 
 
@@ -277,7 +189,9 @@ def _bind(library: Any) -> _Loop:
         function = getattr(library, f"vsinit_uniform{cdtype[-2:]}")
         function.argtypes, function.restype = [pointer, *counter, scale], None
         uniform[cdtype] = function
-    return _Loop(words, uniform)
+    truncated = library.vsinit_truncated32
+    truncated.argtypes, truncated.restype = [pointer, pointer, size, pointer], None
+    return _Loop(words, uniform, truncated)
 
 
 def _passes_known_answer(words: Any) -> bool:
@@ -296,3 +210,35 @@ def _same_uniforms(loop: _Loop, cdtype: str) -> bool:
     args = (ops, key, stream, "uniform", cdtype, first, 300, s)
     fast = np.copy(_values(loop, *args))
     return bool(np.array_equal(fast, _values(_Loop(loop.words, {}), *args)))
+
+
+def truncated32(out: np.ndarray, words: np.ndarray, s: float) -> None:
+    """Write ``s·Z`` (``Z`` standard normal truncated to (-2, 2)) of each word into ``out``.
+
+    ``out`` is a contiguous float32 array with as many elements as the contiguous uint32
+    ``words``; the values are :func:`vsinit._math.basic_quantile.truncated_normal32`'s,
+    computed by the C loop where it is available.
+    """
+    if out.size != words.size or out.dtype != np.float32 or words.dtype != np.uint32:
+        msg = "truncated32 needs as many float32 outputs as uint32 words"
+        raise ValueError(msg)
+    loop = _loop()
+    if loop is None or loop.truncated32 is None or not _contiguous(out, words):
+        out[...] = np.reshape(basic_quantile.truncated_normal32(np, words, s), out.shape)
+        return
+    c = basic_quantile.constants(s)
+    loop.truncated32(out.ctypes.data, words.ctypes.data, out.size, c.ctypes.data)
+
+
+def _contiguous(*arrays: np.ndarray) -> bool:
+    return all(a.flags.c_contiguous for a in arrays)
+
+
+def _same_truncated(function: Any) -> bool:
+    """Whether the loop's truncated normal equals the array code's on a test tile."""
+    words = np.linspace(0, 2**32 - 1, 4099).astype(np.uint32)  # both ends included
+    fast, s = np.empty(words.size, dtype=np.float32), 0.3712
+    function(
+        fast.ctypes.data, words.ctypes.data, words.size, basic_quantile.constants(s).ctypes.data
+    )
+    return bool(np.array_equal(fast, basic_quantile.truncated_normal32(np, words, s)))
