@@ -9,7 +9,10 @@ with or without the C loop.
 
 from __future__ import annotations
 
+import ctypes
 import math
+import platform
+import subprocess
 
 import numpy as np
 import pytest
@@ -18,6 +21,7 @@ import vsinit
 from vsinit._math import basic_quantile
 from vsinit._math.quantile import ERF_SQRT2
 from vsinit.rng import _cbuild, _host
+from vsinit.rng._csource import SOURCE
 
 needs_compiler = pytest.mark.skipif(_cbuild.compiler() is None, reason="needs a C compiler")
 
@@ -94,7 +98,7 @@ def test_a_loop_that_differs_from_the_array_code_is_not_used(monkeypatch):
 
         def truncated(out, words, n, c):
             good(out, words, n, c)
-            np.ctypeslib.as_array((np.ctypeslib.ctypes.c_float * n).from_address(out))[-1] = 0.0
+            np.ctypeslib.as_array((ctypes.c_float * n).from_address(out))[-1] = 0.0
 
         return loop._replace(truncated32=truncated)
 
@@ -161,3 +165,34 @@ def test_the_variance_is_the_initializers_within_its_standard_error():
     m4 = float(np.mean(x**4))
     assert abs(x.var() - 1.0) < 6.0 * math.sqrt((m4 - 1.0) / n)
     assert float(np.abs(x).max()) <= 2.0 / 0.87962566103423978 + 1e-5
+
+
+def cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo") as info:
+            return {f for line in info if line.startswith("flags") for f in line.split()[2:]}
+    except OSError:
+        return set()
+
+
+@needs_compiler
+@pytest.mark.parametrize("width", ["sse2", "avx2", "avx512f"])
+def test_every_vector_width_gives_the_same_values(tmp_path, width):
+    """Each width built alone: the same words, uniforms and truncated normals as the library."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("vector widths of x86-64")
+    if width != "sse2" and width not in cpu_flags():
+        pytest.skip(f"this CPU has no {width}")
+    source, built = tmp_path / "one.c", tmp_path / "one.so"
+    source.write_text(SOURCE)
+    flags = ["-DVSINIT_ONE_WIDTH"] + ([] if width == "sse2" else [f"-m{width}"])
+    subprocess.run([*_cbuild.compiler(), *_cbuild.FLAGS, *flags, "-o", built, source], check=True)
+    one = _host._bind(ctypes.CDLL(str(built)))
+    assert _host._passes_known_answer(one.words)
+    assert _host._same_uniforms(one, "float32") and _host._same_uniforms(one, "float64")
+    ours = np.empty(EVERY_INPUT.size, dtype=np.float32)
+    c = basic_quantile.constants(0.05)
+    one.truncated32(ours.ctypes.data, EVERY_INPUT.ctypes.data, ours.size, c.ctypes.data)
+    theirs = np.empty_like(ours)
+    _host.truncated32(theirs, EVERY_INPUT, 0.05)
+    np.testing.assert_array_equal(ours, theirs)

@@ -31,8 +31,9 @@ SOURCE = f"""
 #error "uniforms need float and double arithmetic without excess precision"
 #endif
 /* One copy of a loop per vector width, chosen when the library loads (an ifunc of glibc):
-   the same operations on 4, 8 or 16 floats at a time give the same values. */
-#if defined(__x86_64__) && defined(__GLIBC__) && \
+   the same operations on 4, 8 or 16 floats at a time give the same values (the tests
+   build each width alone, with -DVSINIT_ONE_WIDTH, and compare). */
+#if !defined(VSINIT_ONE_WIDTH) && defined(__x86_64__) && defined(__GLIBC__) && \
     (defined(__clang__) ? __clang_major__ >= 14 : __GNUC__ >= 6)
 #define WIDEST __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -68,7 +69,7 @@ static void rounds(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restr
 }}
 
 /* Each batch of each row's blocks: m blocks from block first[r] + b, at row offset b. */
-#define FOR_EACHBATCH(...) \
+#define FOR_EACH_BATCH(...) \
     uint32_t c0[{BATCH}], c1[{BATCH}], c2[{BATCH}], c3[{BATCH}]; \
     for (size_t r = 0; r < rows; r++) {{ \
         for (size_t b = 0; b < n; b += {BATCH}) {{ \
@@ -80,7 +81,7 @@ static void rounds(uint32_t *restrict c0, uint32_t *restrict c1, uint32_t *restr
 
 /* Lane j of block i of row r to wj[r * n + i]. */
 WIDEST void vsinit_words(uint32_t *w0, uint32_t *w1, uint32_t *w2, uint32_t *w3, COUNTER) {{
-    FOR_EACHBATCH(
+    FOR_EACH_BATCH(
         for (size_t i = 0, o = r * n + b; i < m; i++) {{
             w0[o + i] = c0[i]; w1[o + i] = c1[i]; w2[o + i] = c2[i]; w3[o + i] = c3[i];
         }}
@@ -96,7 +97,7 @@ static float u24(uint32_t w, float scale) {{
 
 /* s·u, u = (2k + 1 - 2^24)·2^-24 from the top 24 bits k of each word: 4 per block. */
 WIDEST void vsinit_uniform32(float *out, COUNTER, float scale) {{
-    FOR_EACHBATCH(
+    FOR_EACH_BATCH(
         for (size_t i = 0; i < m; i++) {{
             float *o = out + 4 * (r * n + b + i);
             o[0] = u24(c0[i], scale); o[1] = u24(c1[i], scale);
@@ -116,7 +117,7 @@ static double u53(uint32_t a, uint32_t b, double scale) {{
 
 /* The same with 53 bits of two words: 2 per block. */
 WIDEST void vsinit_uniform64(double *out, COUNTER, double scale) {{
-    FOR_EACHBATCH(
+    FOR_EACH_BATCH(
         for (size_t i = 0; i < m; i++) {{
             double *o = out + 2 * (r * n + b + i);
             o[0] = u53(c0[i], c1[i], scale); o[1] = u53(c2[i], c3[i], scale);
