@@ -149,6 +149,17 @@ def test_the_generator_advances_and_its_seed_repeats_the_values():
     assert torch.equal(a, c)
 
 
+def test_a_view_with_the_negative_bit_gets_its_values_written_through_it():
+    torch = pytest.importorskip("torch")
+    base = torch.zeros(40, 30)
+    view = torch._neg_view(base)  # numpy() refuses such views: another path must write it
+    assert view.is_neg()
+    vsinit.he_normal().fill_(view, rng=torch.Generator().manual_seed(0))
+    bound = 2.0 * math.sqrt(2.0 / 40) / 0.87962566103423978
+    assert 0.0 < float(view.abs().max()) <= bound
+    assert torch.equal(base, -view.resolve_neg())
+
+
 def test_the_variance_is_the_initializers_within_its_standard_error():
     torch = pytest.importorskip("torch")
     shape = (2000, 1500)

@@ -222,7 +222,7 @@ class TorchAdapter(Adapter):
                 out.uniform_(-scale, scale, generator=generator)
                 return True
             if kind == "truncated_normal" and out.is_contiguous():
-                if out.dtype == torch.float32 and out.device.type == "cpu":
+                if out.dtype == torch.float32 and out.device.type == "cpu" and not out.is_neg():
                     _truncated_from_words(generator, out, scale)
                     return True
                 # Inverse CDF: √2·erfinv(U(-erf(√2), erf(√2))) is N(0, 1) on (-2, 2),
