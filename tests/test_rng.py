@@ -221,3 +221,30 @@ class TestTorchOnTheHost:
         with torch.inference_mode():
             w = vsinit.he_uniform(seed=7).fill_(torch.empty(16, 8))
         assert np.array_equal(w.numpy(), vsinit.he_uniform(seed=7)((16, 8)))
+
+
+#: Views of a larger array, each (base shape, base dtype, the view of the base).
+VIEWS = {
+    "transposed": ((300, 200), np.float32, lambda b: b.T),
+    "transposed-float64": ((300, 200), np.float64, lambda b: b.T),
+    "reversed-transposed": ((300, 200), np.float32, lambda b: b[::-1].T),
+    "columns-of-a-wider": ((90, 300), np.float32, lambda b: b[:, 10:250].T),
+    "permuted-4d": ((64, 32, 3, 3), np.float32, lambda b: b.transpose(2, 3, 1, 0)),
+    "short-transposed": ((300, 9), np.float32, lambda b: b.T),
+    "contiguous": ((200, 300), np.float32, lambda b: b[:, :]),
+}
+
+
+@pytest.mark.parametrize(("base_shape", "dtype", "view_of"), list(VIEWS.values()), ids=list(VIEWS))
+@pytest.mark.parametrize("distribution", ["truncated_normal", "uniform"])
+def test_a_strided_numpy_view_gets_the_values_of_a_new_array_and_nothing_else(
+    base_shape, dtype, view_of, distribution
+):
+    base = np.full(base_shape, 7.0, dtype=dtype)
+    view = view_of(base)
+    init = vsinit.VarianceScaling(1.0, "fan_avg", distribution, seed=9)
+    init.fill_(view)
+    np.testing.assert_array_equal(view, init(view.shape, dtype=dtype), strict=True)
+    inside = np.zeros(base_shape, dtype=bool)
+    view_of(inside)[...] = True
+    assert np.all(base[~inside] == 7.0)  # every element outside the view is untouched

@@ -101,7 +101,7 @@ def _write(req: Request, out: Any) -> None:
                 if req.adapter.draw_into(req.generator, req.kind, out, _scale(req)):
                     return
                 for tile in req.layout.tiles(req.adapter.tile_size):
-                    out[tile.index] = _tile_values(req, tile)
+                    req.adapter.store(out, tile.index, _tile_values(req, tile))
             return
         threaded = req.adapter.threaded and workers.threads() > 1
         tiles = list(req.layout.tiles(_write_tile_size(req)))
@@ -111,7 +111,7 @@ def _write(req: Request, out: Any) -> None:
                 return  # the library computed the tile in one kernel, straight into out
             ops = workers.workspace(req)
             with own_float_errors():  # also on a worker thread
-                out[tile.index] = _tile_values(req, tile, ops)
+                req.adapter.store(out, tile.index, _tile_values(req, tile, ops))
 
         if len(tiles) > 1 and threaded:
             workers.share(tiles, write_tile)

@@ -100,6 +100,10 @@ class Adapter:
         """A new array equal to ``x`` (for :attr:`memoize_results`)."""
         return x.copy()
 
+    def store(self, out: Any, index: Any, values: Any) -> None:
+        """Write a tile's ``values`` (shaped like ``out[index]``) into ``out[index]``."""
+        out[index] = values
+
     def fused_tile(self, request: Any, tile: Any, out: Any) -> bool:
         """Write a portable-stream tile into ``out`` with one fused kernel, if possible.
 
@@ -270,29 +274,3 @@ class Adapter:
 
     def __repr__(self) -> str:
         return f"<vsinit.rng adapter for {self.library!r}>"
-
-
-def numpy_like_out_functions(module: Any) -> dict[str, Callable[..., Any]]:
-    """``out=`` functions of a NumPy-compatible module (NumPy, CuPy)."""
-
-    def astype(x: Any, out: Any) -> None:
-        module.copyto(out, x, casting="unsafe")
-
-    def stack(parts: list[Any], axis: int, out: Any) -> Any:
-        return module.stack(parts, axis=axis, out=out)
-
-    return {
-        "multiply": module.multiply,
-        "add": module.add,
-        "bitwise_right_shift": module.right_shift,
-        "bitwise_and": module.bitwise_and,
-        "bitwise_xor": module.bitwise_xor,
-        "log": module.log,
-        "log1p": module.log1p,
-        "sqrt": module.sqrt,
-        "cos": module.cos,
-        "sin": module.sin,
-        "clip": module.clip,
-        "astype": astype,
-        "stack": stack,
-    }

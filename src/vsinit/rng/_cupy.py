@@ -4,8 +4,8 @@ CuPy places new arrays on the *current* device, so every array is created inside
 context. Native draws use ``cupy.random.Generator`` (``default_rng``) or the legacy
 ``RandomState``; both draw on their own device.
 
-May import: cupy, numpy, ``rng._adapter``, ``rng._kernel`` and the math layer's ``ops``; no
-other adapter.
+May import: cupy, numpy, ``rng._adapter``, ``rng._numpy_like``, ``rng._kernel`` and the math
+layer's ``ops``; no other adapter.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 import cupy
 
 from vsinit._math.ops import OutFunctions, WordMode
-from vsinit.rng._adapter import Adapter, numpy_like_out_functions
+from vsinit.rng._adapter import Adapter
 from vsinit.rng._kernel import launch
+from vsinit.rng._numpy_like import numpy_like_out_functions
 
 
 class CupyAdapter(Adapter):

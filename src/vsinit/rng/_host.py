@@ -21,8 +21,8 @@ Random123's known-answer vector before its first use. Without a compiler, if com
 check fails, or with ``VSINIT_HOST_KERNEL=0``, the array code runs: the same values, slower.
 :func:`host_kernel` says which.
 
-May import: NumPy, the math layer, ``rng._cbuild``, ``rng._csource``, ``rng._adapter``'s
-out functions and ``rng._namespace``.
+May import: NumPy, the math layer, ``rng._cbuild``, ``rng._csource``, ``rng._numpy_like``
+and ``rng._namespace``.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK
 from vsinit._math.dtypes import clip_bound
 from vsinit._math.ops import Elementwise, WordOps
 from vsinit.rng import _cbuild
-from vsinit.rng._adapter import numpy_like_out_functions
 from vsinit.rng._csource import SOURCE
 from vsinit.rng._namespace import compat_namespace
+from vsinit.rng._numpy_like import numpy_like_out_functions
 
 #: Random123's known-answer vector for Philox4x32-10: counter, key, words.
 _KAT = (

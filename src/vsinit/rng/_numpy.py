@@ -2,8 +2,8 @@
 
 The Philox blocks come from the C loop of :mod:`vsinit.rng._host` where it is available.
 
-May import: numpy, ``rng._adapter``, ``rng._host`` and the math layer's ``ops``; no other
-adapter.
+May import: numpy, ``rng._adapter``, ``rng._numpy_like``, ``rng._host`` and the math layer's
+``ops``; no other adapter.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import numpy as np
 
 from vsinit._math.ops import OutFunctions, WordMode
 from vsinit.rng import _host
-from vsinit.rng._adapter import Adapter, numpy_like_out_functions
+from vsinit.rng._adapter import Adapter
+from vsinit.rng._numpy_like import numpy_like_out_functions
 
 _OUT_FUNCTIONS = numpy_like_out_functions(np)
 
@@ -42,6 +43,21 @@ class NumpyAdapter(Adapter):
         if not self.host_kernel or ops.elementwise.native is None:
             return None
         return _host.block_values(ops, *args)
+
+    def store(self, out: Any, index: Any, values: Any) -> None:
+        # Into a transposed view (a PyTorch (out, in) weight filled as (in, out)), one
+        # assignment steps through memory a whole row apart per element; slices of a few
+        # rows along the axis that is contiguous in memory write whole cache lines instead:
+        # (4096, 4096) float32, 2.8 ns per element in one assignment, 0.9 in slices of 8.
+        dst = out[index]
+        axis = _contiguous_axis(dst)
+        block = 8 if dst.itemsize <= 4 else 16
+        if axis is None or axis == dst.ndim - 1 or dst.shape[axis] <= 2 * block:
+            dst[...] = values
+            return
+        for lo in range(0, dst.shape[axis], block):
+            part = (slice(None),) * axis + (slice(lo, lo + block),)
+            dst[part] = values[part]
 
     def empty(self, xp: Any, shape: tuple[int, ...], dtype: Any, device: Any) -> Any:
         return np.empty(shape, dtype=dtype)  # the only device is the CPU
@@ -103,6 +119,14 @@ class NumpyAdapter(Adapter):
                 _resample_beyond_two(generator, chunk)
             chunk *= scale
         return True
+
+
+def _contiguous_axis(x: np.ndarray) -> int | None:
+    """The axis along which ``x``'s elements are adjacent in memory, if one is."""
+    for axis, (n, stride) in enumerate(zip(x.shape, x.strides, strict=True)):
+        if n > 1 and abs(stride) == x.itemsize:
+            return axis
+    return None
 
 
 #: Elements drawn per pass (keeps each chunk in cache while it is scaled).
