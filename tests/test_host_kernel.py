@@ -94,6 +94,20 @@ def test_every_value_equals_the_array_codes(
 
 
 @needs_compiler
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("scale", [1e-70, 1e-36, 1e-3, 1.0, 1e30], ids=lambda s: f"{s:g}")
+def test_truncated_normals_equal_the_array_codes_at_any_scale(monkeypatch, calls, dtype, scale):
+    """The Horner steps in C round every folded coefficient as NumPy does, subnormals too."""
+    init = vsinit.VarianceScaling(scale, "fan_in", "truncated_normal", in_axis=0)
+    fast, slow = with_and_without(
+        monkeypatch, lambda: init((1, 4099), dtype=dtype, rng=vsinit.rng.Philox(2))
+    )
+    assert calls and all(calls)
+    assert _host._loop().tail.keys() == {"float32", "float64"}
+    np.testing.assert_array_equal(fast, slow, strict=True)
+
+
+@needs_compiler
 def test_counters_carry_into_the_high_word(monkeypatch, calls):
     # Blocks 2**32 - 1 and 2**32 (float32: four elements per block) in one partition.
     full, rows = (2**20, 2**16), 2**18 - 1
@@ -214,6 +228,30 @@ def test_uniforms_that_differ_from_the_array_codes_are_not_used(fresh, monkeypat
         monkeypatch, lambda: vsinit.he_uniform()((64, 64), rng=vsinit.rng.Philox(1))
     )
     assert calls == [True]  # the words still come from the loop
+    np.testing.assert_array_equal(fast, slow, strict=True)
+
+
+@needs_compiler
+def test_truncated_normal_steps_that_differ_are_not_used(fresh, monkeypatch, calls):
+    bind = _host._bind
+
+    def zero_first(library):
+        loop = bind(library)
+        good = loop.tail["float64"]
+
+        def tail(out, *args):
+            good(out, *args)
+            ctypes.c_double.from_address(out).value = 0.0
+
+        return loop._replace(tail={**loop.tail, "float64": tail})
+
+    monkeypatch.setattr(_host, "_bind", zero_first)
+    state = vsinit.rng.host_kernel()
+    assert state.available and "truncated normals from NumPy" in state.reason
+    assert set(_host._loop().tail) == {"float32"}
+    init = vsinit.VarianceScaling(1.0, "fan_in", "truncated_normal")
+    make = lambda: init((64, 64), dtype="float64", rng=vsinit.rng.Philox(1))  # noqa: E731
+    fast, slow = with_and_without(monkeypatch, make)
     np.testing.assert_array_equal(fast, slow, strict=True)
 
 

@@ -6,6 +6,9 @@ checks every function against the array code before using it:
 * ``vsinit_words``: Philox4x32-10 words of runs of blocks (:mod:`vsinit.rng._portable`);
 * ``vsinit_uniform32`` / ``vsinit_uniform64``: the portable uniforms made from them, with the
   operations of :mod:`vsinit._math.distributions` in the same order;
+* ``vsinit_giles_tail32`` / ``vsinit_giles_tail64``: the portable truncated normal's steps
+  after its ``log1p`` (which NumPy computes), in the order of
+  :func:`vsinit._math.distributions.truncated_normal_from_uniform`;
 * ``vsinit_truncated32``: the float32 truncated normal of any uint32 words, the steps of
   :mod:`vsinit._math.basic_quantile` in the same order.
 
@@ -124,6 +127,33 @@ WIDEST void vsinit_uniform64(double *out, COUNTER, double scale) {{
         }}
     )
 }}
+
+/* The portable truncated normal after its log1p (distributions.py, in the same order):
+   v = w - shift, Horner's rule with the folded coefficients q, times u, clipped. */
+#define GILES_TAIL(T, NAME) \
+WIDEST void NAME(T *restrict out, const T *restrict w, const T *restrict u, size_t n, \
+                 const T *restrict q, size_t terms, T shift, T bound) {{ \
+    T p[{BATCH}], v[{BATCH}]; \
+    for (size_t b = 0; b < n; b += {BATCH}) {{ \
+        size_t m = n - b < {BATCH} ? n - b : {BATCH}; \
+        for (size_t i = 0; i < m; i++) {{ \
+            v[i] = w[b + i] - shift; \
+            p[i] = v[i] * q[0]; \
+        }} \
+        for (size_t j = 1; j + 1 < terms; j++) {{ \
+            for (size_t i = 0; i < m; i++) {{ \
+                p[i] = (p[i] + q[j]) * v[i]; \
+            }} \
+        }} \
+        for (size_t i = 0; i < m; i++) {{ \
+            T x = (p[i] + q[terms - 1]) * u[b + i]; \
+            x = x < -bound ? -bound : x; \
+            out[b + i] = x > bound ? bound : x; \
+        }} \
+    }} \
+}}
+GILES_TAIL(float, vsinit_giles_tail32)
+GILES_TAIL(double, vsinit_giles_tail64)
 
 /* s·Z, Z ~ N(0, 1) on (-2, 2), from the top 24 bits of each word (basic_quantile.py). */
 WIDEST void vsinit_truncated32(float *restrict out, const uint32_t *restrict w, size_t n,

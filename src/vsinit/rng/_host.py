@@ -10,7 +10,8 @@ every distribution, as it does from the array code's words; integer arithmetic l
 compiler nothing to round or reorder. Uniforms, the most common case, are made in the loop
 too, with the same IEEE operations in the same order (``(w >> 8) · 2⁻²³ + (2⁻²⁴ − 1)``, then
 the scale; no contraction into fused multiply-adds), and are used only after they equal the
-array code's on a test tile. So every value is bit-identical with and without the loop.
+array code's on a test tile; so is the truncated normal after its ``log1p`` (NumPy's).
+So every value is bit-identical with and without the loop.
 
 The same library holds the native tier's map from a generator's words to the float32
 truncated normal (:func:`truncated32`), the steps of :mod:`vsinit._math.basic_quantile`
@@ -35,9 +36,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from vsinit._math import basic_quantile
-from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK
+from vsinit._math.distributions import DISTRIBUTIONS, ELEMENTS_PER_BLOCK, folded_coefficients
 from vsinit._math.dtypes import clip_bound
 from vsinit._math.ops import Elementwise, WordOps
+from vsinit._math.quantile import ERF_SQRT2, GILES_SHIFT
 from vsinit.rng import _cbuild
 from vsinit.rng._csource import SOURCE
 from vsinit.rng._namespace import compat_namespace
@@ -66,6 +68,7 @@ class _Loop(NamedTuple):
     words: Any
     uniform: dict[str, Any]  # compute dtype -> function, where it passed its check
     truncated32: Any = None  # the native tier's map, where it passed its check
+    tail: Any = None  # compute dtype -> the truncated normal's Horner steps, where they passed
 
 
 _LOCK = threading.Lock()
@@ -131,10 +134,40 @@ def _values(
         out = ops.elementwise.buffer("host_uniform", (rows, n_blocks * per_block), np.dtype(cdtype))
         uniform(out.ctypes.data, *counter, clip_bound(s, cdtype))
         return out
+    tail = (loop.tail or {}).get(cdtype) if kind == "truncated_normal" else None
+    if tail is not None and cdtype in loop.uniform:
+        shape = (rows, n_blocks * ELEMENTS_PER_BLOCK[cdtype, kind])  # type: ignore[index]
+        return _truncated(loop.uniform[cdtype], tail, ops, counter, shape, cdtype, s)
     buffer = ops.elementwise.buffer
     lanes = tuple(buffer(f"host_w{j}", (rows, n_blocks), np.dtype(np.uint32)) for j in range(4))
     loop.words(*(lane.ctypes.data for lane in lanes), *counter)
     return DISTRIBUTIONS[kind](ops, lanes, cdtype, s)
+
+
+def _truncated(
+    uniform: Any,
+    tail: Any,
+    ops: WordOps,
+    counter: tuple[Any, ...],
+    shape: Any,
+    cdtype: str,
+    s: float,
+) -> Any:
+    """:func:`~vsinit._math.distributions.truncated_normal_from_uniform` of the blocks'
+    uniforms, with NumPy's ``log1p`` and the other steps in the C loop (the same order)."""
+    buffer, dtype = ops.elementwise.buffer, np.dtype(cdtype)
+    u = buffer("host_uniform", shape, dtype)
+    uniform(u.ctypes.data, *counter, 1.0)  # the unscaled uniforms of the array code
+    v = np.multiply(u, u, out=buffer("host_v", shape, dtype))
+    v *= -(ERF_SQRT2**2)
+    np.log1p(v, out=v)
+    # The coefficients rounded to the compute dtype, as NumPy rounds a Python float operand.
+    q = np.array(folded_coefficients(cdtype, s), dtype=dtype)  # type: ignore[arg-type]
+    out = buffer("host_p", shape, dtype)
+    bound = clip_bound(2.0 * s, cdtype)
+    tail(out.ctypes.data, v.ctypes.data, u.ctypes.data, out.size, q.ctypes.data, q.size,
+         GILES_SHIFT[cdtype], bound)  # fmt: skip
+    return out
 
 
 def _loop() -> _Loop | None:
@@ -171,10 +204,13 @@ def _load() -> tuple[_Loop | None, HostKernel]:
     loop = _bind(library)
     if not _passes_known_answer(loop.words):
         return None, HostKernel(False, str(path), "failed Random123's known-answer test")
-    uniform = {d: f for d, f in loop.uniform.items() if _same_uniforms(loop, d)}
+    uniform = {d: f for d, f in loop.uniform.items() if _same_values(loop, "uniform", d)}
+    loop = loop._replace(uniform=uniform)
+    tail = {d: f for d, f in loop.tail.items() if _same_values(loop, "truncated_normal", d)}
     mapped = loop.truncated32 if _same_truncated(loop.truncated32) else None
-    checked = _Loop(loop.words, uniform, mapped)
+    checked = _Loop(loop.words, uniform, mapped, tail)
     note = "" if len(uniform) == 2 else " (uniforms from NumPy: they differed)"
+    note += "" if len(tail) == 2 else " (truncated normals from NumPy: they differed)"
     note += "" if mapped else " (the native truncated normal from NumPy: it differed)"
     return checked, HostKernel(True, str(path), f"compiled with {cc}{note}")
 
@@ -191,7 +227,13 @@ def _bind(library: Any) -> _Loop:
         uniform[cdtype] = function
     truncated = library.vsinit_truncated32
     truncated.argtypes, truncated.restype = [pointer, pointer, size, pointer], None
-    return _Loop(words, uniform, truncated)
+    tail = {}
+    for cdtype, real in (("float32", ctypes.c_float), ("float64", ctypes.c_double)):
+        function = getattr(library, f"vsinit_giles_tail{cdtype[-2:]}")
+        function.argtypes = [pointer, pointer, pointer, size, pointer, size, real, real]
+        function.restype = None
+        tail[cdtype] = function
+    return _Loop(words, uniform, truncated, tail)
 
 
 def _passes_known_answer(words: Any) -> bool:
@@ -202,12 +244,12 @@ def _passes_known_answer(words: Any) -> bool:
     return tuple(int(lane[0, 0]) for lane in lanes) == expected
 
 
-def _same_uniforms(loop: _Loop, cdtype: str) -> bool:
-    """Whether the loop's uniforms equal those made from its words by the array code."""
+def _same_values(loop: _Loop, kind: str, cdtype: str) -> bool:
+    """Whether the loop's ``kind`` equals the array code's of its words, on a test tile."""
     e = Elementwise(compat_namespace("numpy"), "cpu", numpy_like_out_functions(np))
     ops, first = WordOps(e, "u64"), np.array([2**32 - 7, 5], dtype=np.uint64)
     key, stream, s = (0x9ABCDEF0, 0x12345678), 3, 0.3712
-    args = (ops, key, stream, "uniform", cdtype, first, 300, s)
+    args = (ops, key, stream, kind, cdtype, first, 300, s)
     fast = np.copy(_values(loop, *args))
     return bool(np.array_equal(fast, _values(_Loop(loop.words, {}), *args)))
 
