@@ -160,6 +160,16 @@ def test_a_view_with_the_negative_bit_gets_its_values_written_through_it():
     assert torch.equal(base, -view.resolve_neg())
 
 
+def test_another_default_device_does_not_move_the_draws_off_the_cpu():
+    torch = pytest.importorskip("torch")
+    out = torch.empty(30, 20, device="cpu")
+    with torch.device("meta"):  # the default device for new tensors, inside this block
+        vsinit.he_normal().fill_(out, rng=torch.Generator().manual_seed(4))
+    ref = torch.empty(30, 20)
+    vsinit.he_normal().fill_(ref, rng=torch.Generator().manual_seed(4))
+    assert torch.equal(out, ref)
+
+
 def test_the_variance_is_the_initializers_within_its_standard_error():
     torch = pytest.importorskip("torch")
     shape = (2000, 1500)

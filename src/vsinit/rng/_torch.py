@@ -249,7 +249,7 @@ def _truncated_from_words(generator: Any, out: Any, scale: float) -> None:
     (:func:`vsinit.rng._host.truncated32`), a chunk at a time.
     """
     host = out.detach().view(-1).numpy()
-    bits = torch.empty((min(host.size, _CHUNK) + 1) // 2, dtype=torch.int64)
+    bits = torch.empty((min(host.size, _CHUNK) + 1) // 2, dtype=torch.int64, device="cpu")
     for start in range(0, host.size, _CHUNK):
         chunk = host[start : start + _CHUNK]
         drawn = bits[: (chunk.size + 1) // 2].random_(-(2**63), None, generator=generator)
