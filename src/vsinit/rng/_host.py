@@ -266,7 +266,9 @@ def truncated32(out: np.ndarray, words: np.ndarray, s: float) -> None:
         raise ValueError(msg)
     loop = _loop()
     if loop is None or loop.truncated32 is None or not _contiguous(out, words):
-        out[...] = np.reshape(basic_quantile.truncated_normal32(np, words, s), out.shape)
+        out[...] = np.reshape(
+            basic_quantile.truncated_normal32(compat_namespace("numpy"), words, s), out.shape
+        )
         return
     c = basic_quantile.constants(s)
     loop.truncated32(out.ctypes.data, words.ctypes.data, out.size, c.ctypes.data)
@@ -283,4 +285,6 @@ def _same_truncated(function: Any) -> bool:
     function(
         fast.ctypes.data, words.ctypes.data, words.size, basic_quantile.constants(s).ctypes.data
     )
-    return bool(np.array_equal(fast, basic_quantile.truncated_normal32(np, words, s)))
+    return bool(
+        np.array_equal(fast, basic_quantile.truncated_normal32(compat_namespace("numpy"), words, s))
+    )
