@@ -56,6 +56,23 @@ def with_and_without(monkeypatch, make):
     return fast, slow
 
 
+def corrupt(monkeypatch, field, cdtype, change):
+    """Load the loop with its ``field[cdtype]`` function followed by ``change(out)``."""
+    bind = _host._bind
+
+    def broken(library):
+        loop = bind(library)
+        good = getattr(loop, field)[cdtype]
+
+        def function(out, *args):
+            good(out, *args)
+            change(out)
+
+        return loop._replace(**{field: {**getattr(loop, field), cdtype: function}})
+
+    monkeypatch.setattr(_host, "_bind", broken)
+
+
 @needs_compiler
 def test_the_loop_is_compiled_and_used_here(calls):
     state = vsinit.rng.host_kernel()
@@ -185,6 +202,24 @@ def test_a_failing_compiler_falls_back_with_its_message(fresh, monkeypatch, call
     assert not list(fresh.glob("*.so"))  # nothing half-built is left in the cache
 
 
+@needs_compiler
+def test_a_compiler_without_per_width_copies_builds_one_width(fresh, monkeypatch, tmp_path):
+    real = " ".join(_cbuild.compiler())
+    script = tmp_path / "cc-without-clones"
+    script.write_text(
+        "#!/bin/sh\n"
+        "for last; do :; done\n"
+        'grep -q "^#define VSINIT_ONE_WIDTH" "$last" || { echo "no target_clones" >&2; exit 1; }\n'
+        f'exec {real} "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("CC", str(script))
+    state = vsinit.rng.host_kernel()
+    assert state.available, state.reason
+    assert _host._passes_known_answer(_host._loop().words)
+    assert set(_host._loop().tail) == {"float32", "float64"}
+
+
 def test_a_machine_without_a_compiler_falls_back(fresh, monkeypatch):
     monkeypatch.delenv("CC", raising=False)
     monkeypatch.setattr(_cbuild.shutil, "which", lambda name: None)
@@ -206,20 +241,11 @@ def test_a_loop_that_fails_the_known_answer_test_is_not_used(fresh, monkeypatch)
 
 @needs_compiler
 def test_uniforms_that_differ_from_the_array_codes_are_not_used(fresh, monkeypatch, calls):
-    bind = _host._bind
+    def off_by_one_ulp(out):
+        value = ctypes.c_float.from_address(out)
+        value.value = np.nextafter(np.float32(value.value), np.float32(2))
 
-    def off_by_one_ulp(library):
-        loop = bind(library)
-        good = loop.uniform["float32"]
-
-        def uniform(out, *args):
-            good(out, *args)
-            values = np.ctypeslib.as_array(ctypes.cast(out, ctypes.POINTER(ctypes.c_float)), (4,))
-            values[0] = np.nextafter(values[0], np.float32(2))
-
-        return loop._replace(uniform={**loop.uniform, "float32": uniform})
-
-    monkeypatch.setattr(_host, "_bind", off_by_one_ulp)
+    corrupt(monkeypatch, "uniform", "float32", off_by_one_ulp)
     state = vsinit.rng.host_kernel()
     assert state.available
     assert "uniforms from NumPy" in state.reason
@@ -233,19 +259,10 @@ def test_uniforms_that_differ_from_the_array_codes_are_not_used(fresh, monkeypat
 
 @needs_compiler
 def test_truncated_normal_steps_that_differ_are_not_used(fresh, monkeypatch, calls):
-    bind = _host._bind
+    def zero_first(out):
+        ctypes.c_double.from_address(out).value = 0.0
 
-    def zero_first(library):
-        loop = bind(library)
-        good = loop.tail["float64"]
-
-        def tail(out, *args):
-            good(out, *args)
-            ctypes.c_double.from_address(out).value = 0.0
-
-        return loop._replace(tail={**loop.tail, "float64": tail})
-
-    monkeypatch.setattr(_host, "_bind", zero_first)
+    corrupt(monkeypatch, "tail", "float64", zero_first)
     state = vsinit.rng.host_kernel()
     assert state.available and "truncated normals from NumPy" in state.reason
     assert set(_host._loop().tail) == {"float32"}

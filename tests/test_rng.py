@@ -231,6 +231,9 @@ VIEWS = {
     "columns-of-a-wider": ((90, 300), np.float32, lambda b: b[:, 10:250].T),
     "permuted-4d": ((64, 32, 3, 3), np.float32, lambda b: b.transpose(2, 3, 1, 0)),
     "short-transposed": ((300, 9), np.float32, lambda b: b.T),
+    "a-column": ((300, 1), np.float32, lambda b: b[:, :]),
+    "two-columns-fortran": ((2, 300), np.float32, lambda b: b.T),
+    "reversed-contiguous-axis": ((300, 200), np.float32, lambda b: b[:, ::-1].T),
     "contiguous": ((200, 300), np.float32, lambda b: b[:, :]),
 }
 

@@ -34,14 +34,15 @@ import numpy as np
 
 from vsinit._math.distributions import folded_coefficients
 from vsinit._math.dtypes import clip_bound
-from vsinit._math.quantile import ERF_SQRT2, GILES_SHIFT
+from vsinit._math.quantile import ERF_SQRT2, GILES_COEFFS, GILES_SHIFT
 
 #: fdlibm ``logf``'s polynomial ``R(z) = z·(L1 + z·(L2 + z·(L3 + z·L4)))``, ``z = t²``.
 LOG_COEFFS = (6.6666662693e-01, 4.0000972152e-01, 2.8498786688e-01, 2.4279078841e-01)
 #: ``ln 2 = LN2_HI + LN2_LO``; ``LN2_HI`` has 12 trailing zero bits, so ``e·LN2_HI`` is exact.
 LN2_HI, LN2_LO = 6.9313812256e-01, 9.0580006145e-06
-#: How many float32 constants :func:`constants` gives: the C loop reads them in this order.
-N_CONSTANTS = 20
+#: The float32 constants before Giles' coefficients in :func:`constants`, and the number of
+#: coefficients: the C loop reads exactly this layout.
+N_HEAD, N_TERMS = 11, len(GILES_COEFFS["float32"])
 
 
 def _f32(x: float) -> float:
@@ -62,7 +63,7 @@ def constants(s: float) -> np.ndarray:
 def truncated_normal32(xp: Any, words: Any, s: float) -> Any:
     """``s·Z``, ``Z ~ N(0, 1)`` truncated to (-2, 2), one float32 per uint32 word."""
     c = [float(x) for x in constants(s)]  # exact float32 values: no double rounding below
-    neg_erf2, sqrt_half, offset, l1, l2, l3, l4, ln2_hi, ln2_lo, shift, bound = c[:11]
+    neg_erf2, sqrt_half, offset, l1, l2, l3, l4, ln2_hi, ln2_lo, shift, bound = c[:N_HEAD]
     f32 = xp.float32
     u = xp.astype(words >> 8, f32) * _f32(2.0**-23) + offset
     y = u * u * neg_erf2 + 1.0
@@ -78,7 +79,7 @@ def truncated_normal32(xp: Any, words: Any, s: float) -> Any:
     hfsq = f * f * 0.5
     log_y = k * ln2_hi - ((hfsq - (t * (hfsq + r) + k * ln2_lo)) - f)
     v = log_y + shift
-    q = c[11:]
+    q = c[N_HEAD:]
     p = v * q[0]
     for qi in q[1:-1]:
         p = (p + qi) * v

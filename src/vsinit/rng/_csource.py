@@ -16,11 +16,12 @@ Every floating-point step is an IEEE basic operation, correctly rounded; the sou
 excess precision and is compiled with ``-ffp-contract=off`` (no fused multiply-adds), so the
 compiler may vectorize but not change a value.
 
-May import: ``rng._portable``'s constants.
+May import: ``rng._portable``'s and ``_math.basic_quantile``'s constants.
 """
 
 from __future__ import annotations
 
+from vsinit._math.basic_quantile import N_HEAD, N_TERMS
 from vsinit.rng._portable import M0, M1, ROUNDS, W0, W1
 
 #: Blocks per pass of the rounds: four uint32 arrays of this length stay in the L1 cache.
@@ -161,7 +162,7 @@ WIDEST void vsinit_truncated32(float *restrict out, const uint32_t *restrict w, 
     const float neg_erf2 = c[0], sqrt_half = c[1], offset = c[2];
     const float l1 = c[3], l2 = c[4], l3 = c[5], l4 = c[6], ln2_hi = c[7], ln2_lo = c[8];
     const float shift = c[9], bound = c[10];
-    const float *q = c + 11;
+    const float *q = c + {N_HEAD};
     for (size_t i = 0; i < n; i++) {{
         float u = (float)(w[i] >> 8);
         u = u * 1.1920928955078125e-07f;
@@ -183,10 +184,10 @@ WIDEST void vsinit_truncated32(float *restrict out, const uint32_t *restrict w, 
         float log_y = k * ln2_hi - ((hfsq - (t * (hfsq + r) + k * ln2_lo)) - f);
         float v = log_y + shift;
         float p = v * q[0];
-        for (int j = 1; j < 8; j++) {{
+        for (int j = 1; j < {N_TERMS} - 1; j++) {{
             p = (p + q[j]) * v;
         }}
-        p = (p + q[8]) * u;
+        p = (p + q[{N_TERMS} - 1]) * u;
         p = p < -bound ? -bound : p;
         out[i] = p > bound ? bound : p;
     }}

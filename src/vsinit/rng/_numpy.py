@@ -52,7 +52,10 @@ class NumpyAdapter(Adapter):
         dst = out[index]
         axis = _contiguous_axis(dst)
         block = 8 if dst.itemsize <= 4 else 16
-        if axis is None or axis == dst.ndim - 1 or dst.shape[axis] <= 2 * block:
+        # Slices pay a Python call each: only where each one writes long rows ((N, 1) or
+        # (N, 2) arrays stay one assignment, as do arrays contiguous along their last axis).
+        across = dst.size // dst.shape[axis] if axis is not None else 0
+        if axis in (None, dst.ndim - 1) or dst.shape[axis] <= 2 * block or across < 256:
             dst[...] = values
             return
         for lo in range(0, dst.shape[axis], block):

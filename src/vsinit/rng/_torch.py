@@ -166,12 +166,11 @@ class TorchAdapter(Adapter):
         # PyTorch's eager integer operations cost 1.3-2x NumPy's on the same words (a
         # dispatch per call and emulated int64 products), so the portable tier fills CPU
         # tensors through a NumPy view of their memory: the same stream, NumPy's path (its C loop).
-        if not self.host_numpy or out.device.type != "cpu" or out.dtype not in _HOST_DTYPES:
+        if not self.host_numpy or out.dtype not in _HOST_DTYPES:
             return None
-        if out.is_conj() or out.is_neg() or out.layout != torch.strided:
-            return None  # lazy conjugate/negative bits: NumPy would see the raw memory
-        view = out.detach().numpy()
-        torch.autograd.graph.increment_version(out)  # an in-place write, as for any op
+        view = _numpy_view(out)
+        if view is not None:
+            torch.autograd.graph.increment_version(out)  # an in-place write, as for any op
         return view
 
     @contextlib.contextmanager
@@ -222,8 +221,9 @@ class TorchAdapter(Adapter):
                 out.uniform_(-scale, scale, generator=generator)
                 return True
             if kind == "truncated_normal" and out.is_contiguous():
-                if out.dtype == torch.float32 and out.device.type == "cpu" and not out.is_neg():
-                    _truncated_from_words(generator, out, scale)
+                host = _numpy_view(out) if out.dtype == torch.float32 else None
+                if host is not None:
+                    _truncated_from_words(generator, out, host.reshape(-1), scale)
                     return True
                 # Inverse CDF: √2·erfinv(U(-erf(√2), erf(√2))) is N(0, 1) on (-2, 2),
                 # chunk by chunk so that the passes after the draw find it in cache.
@@ -241,14 +241,28 @@ class TorchAdapter(Adapter):
         return False
 
 
-def _truncated_from_words(generator: Any, out: Any, scale: float) -> None:
+def _numpy_view(out: Any) -> Any:
+    """A NumPy view of a CPU tensor's memory, or ``None`` where NumPy cannot see its values.
+
+    Lazy conjugate or negative bits (NumPy would see the raw memory), other layouts and
+    tensor subclasses such as ``FakeTensor`` (``numpy()`` refuses them) are ``None``.
+    """
+    if out.device.type != "cpu" or out.is_conj() or out.is_neg() or out.layout != torch.strided:
+        return None
+    try:
+        return out.detach().numpy()
+    except RuntimeError:  # a subclass that keeps its values elsewhere, or none at all
+        return None
+
+
+def _truncated_from_words(generator: Any, out: Any, host: Any, scale: float) -> None:
     """The float32 truncated normal of a CPU generator: one of its 32-bit words per value.
 
     ``random_`` over the full int64 range takes two of the generator's words per element
     at a fraction of ``uniform_``'s cost; vsinit's C loop maps each word to its value
-    (:func:`vsinit.rng._host.truncated32`), a chunk at a time.
+    (:func:`vsinit.rng._host.truncated32`), a chunk at a time, into ``host``: the flat
+    NumPy view of ``out``.
     """
-    host = out.detach().view(-1).numpy()
     bits = torch.empty((min(host.size, _CHUNK) + 1) // 2, dtype=torch.int64, device="cpu")
     for start in range(0, host.size, _CHUNK):
         chunk = host[start : start + _CHUNK]
